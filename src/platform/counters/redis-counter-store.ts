@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+import type { CandidateReserveResult, CounterStore, ReserveOutcome, ReservePlan } from '../../engine/caps/counter-store';
+import { INCREMENT_LUA, RESERVE_LUA } from './reserve-lua';
+
+interface CounterCommands {
+  mbReserve(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  mbIncrement(key: string, by: number, ttlS: number): Promise<number>;
+}
+
+const OP_CODE = { reserve: 'r', read: 'd', absent: 'a' } as const;
+
+/**
+ * Production counter store: one EVALSHA (ioredis defineCommand, NOSCRIPT reload handled by ioredis) per reserve.
+ * Every key is written as `${keyPrefix}:${key}`; user-scoped keys keep their `{u:<id>}` hash tag, so a
+ * decision whose checks are all user-scoped stays on one Cluster slot (campaign goal keys do not: see README).
+ */
+export class RedisCounterStore implements CounterStore {
+  private readonly commands: CounterCommands;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {
+    if (!('mbReserve' in redis)) {
+      redis.defineCommand('mbReserve', { lua: RESERVE_LUA });
+      redis.defineCommand('mbIncrement', { lua: INCREMENT_LUA, numberOfKeys: 1 });
+    }
+    this.commands = redis as unknown as CounterCommands;
+  }
+
+  async reserve(plan: ReservePlan): Promise<ReserveOutcome> {
+    const keyIndex = new Map<string, number>();
+    const keys: string[] = [];
+    const args: (string | number)[] = [plan.want, plan.candidates.length];
+    for (const candidate of plan.candidates) {
+      args.push(candidate.checks.length);
+      for (const check of candidate.checks) {
+        let idx = keyIndex.get(check.key);
+        if (idx === undefined) {
+          keys.push(this.prefixed(check.key));
+          idx = keys.length;
+          keyIndex.set(check.key, idx);
+        }
+        args.push(idx, OP_CODE[check.op], check.limit, Math.max(0, Math.ceil(check.ttlS)));
+      }
+    }
+    const codes = await this.commands.mbReserve(keys.length, ...keys, ...args);
+    const results: CandidateReserveResult[] = [];
+    const chosenIds: string[] = [];
+    plan.candidates.forEach((candidate, i) => {
+      const code = Number(codes[i]);
+      if (code === -1) {
+        results.push({ id: candidate.id, status: 'chosen' });
+        chosenIds.push(candidate.id);
+      } else if (code === 0) {
+        results.push({ id: candidate.id, status: 'not_evaluated' });
+      } else {
+        const check = candidate.checks[code - 1];
+        results.push({ id: candidate.id, status: 'rejected', reason: check.reason, key: check.key });
+      }
+    });
+    return { results, chosenIds };
+  }
+
+  async increment(key: string, by: number, ttlS: number): Promise<number> {
+    return Number(await this.commands.mbIncrement(this.prefixed(key), by, Math.max(0, Math.ceil(ttlS))));
+  }
+
+  async set(key: string, ttlS: number): Promise<void> {
+    await this.redis.set(this.prefixed(key), '1', 'EX', Math.max(1, Math.ceil(ttlS)));
+  }
+
+  async get(keys: readonly string[]): Promise<(number | null)[]> {
+    if (keys.length === 0) return [];
+    // A pipeline of GETs rather than MGET: keys of different users hash to different Cluster slots.
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.get(this.prefixed(key));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, value]) => {
+      if (err) throw err;
+      return value === null || value === undefined ? null : Number(value);
+    });
+  }
+
+  /** Remaining TTL in seconds as Redis reports it (-1 none, -2 absent); for tests and diagnostics. */
+  async ttlS(key: string): Promise<number> {
+    return this.redis.ttl(this.prefixed(key));
+  }
+
+  private prefixed(key: string): string {
+    return `${this.keyPrefix}:${key}`;
+  }
+}
