@@ -1,0 +1,157 @@
+import { AttributeIndex, forEachMemberPage, MEMBER_PAGE } from './attribute-index';
+import { RoaringBitmap32 } from 'roaring';
+import { fixturePopulation, POPULATION_SIZE } from './fixtures/population';
+import type { ListenerProfile, ProfileAttribute } from './profile-schema';
+
+/** profileOf lists multi-valued attributes sorted; compare against the same ordering. */
+function sortedLists(profile: ListenerProfile): ListenerProfile {
+  const out: Record<string, unknown> = { ...profile };
+  for (const [k, v] of Object.entries(out)) if (Array.isArray(v)) out[k] = [...v].sort();
+  return out as ListenerProfile;
+}
+
+function loaded(numericBuckets = 4): AttributeIndex {
+  const index = new AttributeIndex({ numericBuckets });
+  const pop = fixturePopulation();
+  index.upsertMany(
+    pop.map((p) => p.idx),
+    pop.map((p) => p.profile),
+  );
+  return index;
+}
+
+/** Every (attr, value) → sorted member list, read back from the index. */
+function snapshot(index: AttributeIndex): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  const attrs: ProfileAttribute[] = ['gender', 'ageBand', 'region', 'cityTier', 'platform', 'vipLevel', 'activityState', 'paidPackage', 'languages', 'genres', 'artists', 'moods', 'tempos'];
+  for (const attr of attrs) for (const v of index.values(attr)) out[`${attr}=${v}`] = index.valueBitmap(attr, v)!.toArray();
+  for (const attr of ['monthlyMinutes', 'tenureDays'] as const) {
+    const col = index.numericColumn(attr)!;
+    out[`${attr}.present`] = col.present.toArray();
+    out[`${attr}.values`] = col.present.toArray().map((i) => col.values[i]);
+  }
+  out.universe = index.universe.toArray();
+  return out;
+}
+
+describe('AttributeIndex', () => {
+  it('upsert one by one and upsertMany build the same index, and profiles read back unchanged', () => {
+    const one = new AttributeIndex();
+    for (const { idx, profile } of fixturePopulation()) expect(one.upsert(idx, profile)).toEqual({ isNew: true });
+    const many = loaded();
+    expect(snapshot(one)).toEqual(snapshot(many));
+    expect(many.size).toBe(POPULATION_SIZE);
+    for (const { idx, profile } of fixturePopulation()) expect(many.profileOf(idx)).toEqual(sortedLists(profile));
+  });
+
+  it.each<[string, ProfileAttribute, string[]]>([
+    ['closed categorical', 'vipLevel', ['0', '1', '2', '3', '4', '5', '6', '7']],
+    ['ordinal sorts numerically', 'cityTier', ['1', '2', '3']],
+    ['boolean', 'paidPackage', ['false', 'true']],
+    ['multi', 'tempos', ['fast', 'slow']],
+    ['numeric has no values', 'tenureDays', []],
+  ])('values(%s)', (_name, attr, expected) => {
+    expect(loaded().values(attr)).toEqual(expected);
+  });
+
+  it.each<[string, 'upsert' | 'upsertMany']>([
+    ['single upsert', 'upsert'],
+    ['batch upsert (andNot path)', 'upsertMany'],
+  ])('re-import removes the user from old values (%s)', (_name, how) => {
+    const index = loaded();
+    index.numericRange('monthlyMinutes', { gte: 0 }); // build buckets so they must be maintained too
+    const pop = fixturePopulation();
+    // every user re-imported with a different profile: i → profile of (i + 1) mod N, some attributes dropped
+    const next = pop.map(({ idx }, i) => {
+      const p: ListenerProfile = { ...pop[(i + 1) % POPULATION_SIZE].profile };
+      if (i % 2 === 0) delete p.genres;
+      if (i % 3 === 0) delete p.monthlyMinutes;
+      return { idx, profile: p };
+    });
+    if (how === 'upsert') for (const { idx, profile } of next) expect(index.upsert(idx, profile)).toEqual({ isNew: false });
+    else expect(index.upsertMany(next.map((n) => n.idx), next.map((n) => n.profile))).toEqual({ inserted: 0, replaced: POPULATION_SIZE });
+    const fresh = new AttributeIndex({ numericBuckets: 4 });
+    fresh.upsertMany(next.map((n) => n.idx), next.map((n) => n.profile));
+    expect(snapshot(index)).toEqual(snapshot(fresh));
+    for (const { idx, profile } of next) expect(index.profileOf(idx)).toEqual(sortedLists(profile));
+    // buckets were maintained: ranges still equal a scan of the new values
+    const expected = next.filter((n) => n.profile.monthlyMinutes !== undefined && n.profile.monthlyMinutes >= 100 && n.profile.monthlyMinutes < 333).map((n) => n.idx);
+    expect(index.numericRange('monthlyMinutes', { gte: 100, lt: 333 }).toArray()).toEqual(expected);
+  });
+
+  it('values nobody holds any more disappear from values()', () => {
+    const index = new AttributeIndex();
+    index.upsert(7, { region: 'GD', genres: ['pop', 'jazz'] });
+    index.upsert(7, { region: 'BJ', genres: ['pop'] });
+    expect(index.values('region')).toEqual(['BJ']);
+    expect(index.values('genres')).toEqual(['pop']);
+    expect(index.hasValue('region', 'GD', 7)).toBe(false);
+    expect(index.hasValue('region', 'BJ', 7)).toBe(true);
+  });
+
+  it('a batch that repeats an index keeps the last profile', () => {
+    const index = new AttributeIndex();
+    expect(index.upsertMany([5, 9, 5], [{ region: 'GD' }, { region: 'SH' }, { region: 'BJ', tenureDays: 3 }])).toEqual({ inserted: 2, replaced: 0 });
+    expect(index.valueBitmap('region', 'GD')).toBeUndefined();
+    expect(index.valueBitmap('region', 'BJ')!.toArray()).toEqual([5]);
+    expect(index.numericValue('tenureDays', 5)).toBe(3);
+  });
+
+  it('a repeated value inside one multi-valued list counts once', () => {
+    const index = new AttributeIndex();
+    index.upsert(1, { genres: ['pop', 'pop'] });
+    expect(index.valueBitmap('genres', 'pop')!.toArray()).toEqual([1]);
+  });
+
+  it('remove takes the user out of everything', () => {
+    const index = loaded();
+    const { idx } = fixturePopulation()[7];
+    expect(index.remove(idx)).toBe(true);
+    expect(index.remove(idx)).toBe(false);
+    expect(index.profileOf(idx)).toBeNull();
+    expect(index.numericValue('tenureDays', idx)).toBeUndefined();
+    expect(Object.values(snapshot(index)).some((members) => members.includes(idx))).toBe(false);
+  });
+
+  it('numeric columns grow past their initial capacity', () => {
+    const index = new AttributeIndex({ initialCapacityUsers: 2 });
+    index.upsert(100000, { tenureDays: 12 });
+    index.upsert(3, { tenureDays: 4 });
+    expect(index.numericValue('tenureDays', 100000)).toBe(12);
+    expect(index.numericValue('tenureDays', 3)).toBe(4);
+  });
+
+  it.each([[-1], [1.5], [2 ** 32], [NaN]])('rejects user index %p', (bad) => {
+    expect(() => new AttributeIndex().upsert(bad, {})).toThrow(RangeError);
+  });
+
+  it('approxBytes counts bitmaps and columns and grows with data', () => {
+    const empty = new AttributeIndex({ initialCapacityUsers: 16 }).approxBytes();
+    const full = loaded().approxBytes();
+    expect(empty.columnBytes).toBe(2 * 16 * 8);
+    expect(full.bitmapCount).toBeGreaterThan(40);
+    expect(full.bitmapBytes).toBeGreaterThan(empty.bitmapBytes);
+    expect(full.totalBytes).toBe(full.bitmapBytes + full.columnBytes);
+  });
+
+  it('optimize keeps contents', () => {
+    const index = loaded();
+    const before = snapshot(index);
+    index.optimize();
+    expect(snapshot(index)).toEqual(before);
+  });
+});
+
+describe('forEachMemberPage', () => {
+  it.each([[0], [1], [MEMBER_PAGE], [MEMBER_PAGE + 1], [2 * MEMBER_PAGE + 17]])('visits all %p members in order', (n) => {
+    const bitmap = new RoaringBitmap32();
+    bitmap.addRange(10, 10 + n);
+    const seen: number[] = [];
+    forEachMemberPage(bitmap, (page, length) => {
+      expect(length).toBeLessThanOrEqual(MEMBER_PAGE);
+      for (let i = 0; i < length; i++) seen.push(page[i]);
+    });
+    expect(seen.length).toBe(n);
+    expect(seen.every((v, i) => v === 10 + i)).toBe(true);
+  });
+});

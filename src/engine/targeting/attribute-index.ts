@@ -1,0 +1,469 @@
+import { RoaringBitmap32 } from 'roaring';
+import type { ReadonlyRoaringBitmap32 } from 'roaring';
+import { PROFILE_ATTRIBUTES, attributeSpec } from './profile-schema';
+import type { AttributeSpec, ListenerProfile, ProfileAttribute } from './profile-schema';
+
+/** Inclusive/exclusive bounds of a numeric range; at least one bound is expected. */
+export interface NumericRange {
+  gte?: number;
+  gt?: number;
+  lte?: number;
+  lt?: number;
+}
+
+export interface AttributeIndexOptions {
+  /** Value buckets of the lazily built numeric range index (default 64). */
+  numericBuckets?: number;
+  /** Users to reserve numeric columns for up front (default 1024; columns grow by doubling). */
+  initialCapacityUsers?: number;
+}
+
+export interface IndexMemory {
+  bitmapCount: number;
+  bitmapBytes: number;
+  columnBytes: number;
+  totalBytes: number;
+}
+
+/** Page size for walking a bitmap's members without materialising it whole (one roaring chunk). */
+export const MEMBER_PAGE = 65536;
+
+/**
+ * Call `visit(page, length)` with the members of `bitmap` in ascending order, at most
+ * MEMBER_PAGE at a time, reusing one buffer (no allocation proportional to the bitmap).
+ */
+export function forEachMemberPage(bitmap: ReadonlyRoaringBitmap32, visit: (page: Uint32Array, length: number) => void): void {
+  const buffer = new Uint32Array(MEMBER_PAGE);
+  const size = bitmap.size;
+  for (let offset = 0; offset < size; offset += MEMBER_PAGE) {
+    const page = bitmap.rangeUint32Array(offset, MEMBER_PAGE, buffer);
+    visit(page, page.length);
+  }
+}
+
+interface ValueStore {
+  readonly spec: AttributeSpec;
+  readonly bitmaps: Map<string, RoaringBitmap32>;
+}
+
+interface NumericBuckets {
+  /** Ascending, distinct inner boundaries; bucket j holds values in [inner[j-1], inner[j]). */
+  readonly inner: Float64Array;
+  readonly bitmaps: RoaringBitmap32[];
+  readonly builtForCount: number;
+}
+
+interface NumericStore {
+  readonly spec: AttributeSpec;
+  values: Float64Array;
+  readonly present: RoaringBitmap32;
+  buckets: NumericBuckets | null;
+}
+
+function bucketOf(inner: Float64Array, value: number): number {
+  // number of inner boundaries <= value (upper bound)
+  let lo = 0;
+  let hi = inner.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (inner[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function assertUserIdx(userIdx: number): void {
+  if (!Number.isInteger(userIdx) || userIdx < 0 || userIdx > 0xfffffffe) {
+    throw new RangeError(`userIdx must be an integer in [0, 2^32-2], got ${userIdx}`);
+  }
+}
+
+interface NormalizedRange {
+  lo: number;
+  isLoInclusive: boolean;
+  hi: number;
+  isHiInclusive: boolean;
+}
+
+function normalizeRange(range: NumericRange): NormalizedRange {
+  let lo = -Infinity;
+  let isLoInclusive = true;
+  let hi = Infinity;
+  let isHiInclusive = true;
+  if (range.gte !== undefined) lo = range.gte;
+  if (range.gt !== undefined && range.gt >= lo) {
+    lo = range.gt;
+    isLoInclusive = false;
+  }
+  if (range.lte !== undefined) hi = range.lte;
+  if (range.lt !== undefined && range.lt <= hi) {
+    hi = range.lt;
+    isHiInclusive = false;
+  }
+  return { lo, isLoInclusive, hi, isHiInclusive };
+}
+
+function inRange(r: NormalizedRange, v: number): boolean {
+  return (r.isLoInclusive ? v >= r.lo : v > r.lo) && (r.isHiInclusive ? v <= r.hi : v < r.hi);
+}
+
+/** True when a value satisfies a numeric range (the same test the index applies). */
+export function numericRangeContains(range: NumericRange, value: number): boolean {
+  return inRange(normalizeRange(range), value);
+}
+
+function bitmapBytes(bitmap: RoaringBitmap32): number {
+  const s = bitmap.statistics();
+  // container payloads plus roughly 8 bytes of key/type/pointer bookkeeping per container
+  return s.bytesInArrayContainers + s.bytesInRunContainers + s.bytesInBitsetContainers + 8 * s.containers;
+}
+
+/**
+ * Attribute bitmap index over dense user indices (uint32). Every categorical/boolean/multi value
+ * has a roaring bitmap of the users holding it; every numeric attribute has a Float64 column
+ * indexed by userIdx plus a presence bitmap. A profile upsert replaces the user's previous
+ * attributes entirely: the user leaves every old value bitmap before joining the new ones.
+ *
+ * Numeric ranges use a lazily built bucket index: bucket boundaries are quantiles of a sample of
+ * the column; a range is the union of the buckets it covers fully plus a column scan of the (at
+ * most two) buckets it cuts. Buckets are maintained on upsert and rebuilt when the column has
+ * more than doubled since they were built, so range cost stays near 2/numericBuckets of a scan.
+ *
+ * The index trusts its input: profiles come from parseProfileRecord, which validates values.
+ */
+export class AttributeIndex {
+  private readonly universeBitmap = new RoaringBitmap32();
+  private readonly valueStores = new Map<ProfileAttribute, ValueStore>();
+  private readonly numericStores = new Map<ProfileAttribute, NumericStore>();
+  private readonly numericBucketCount: number;
+
+  constructor(options: AttributeIndexOptions = {}) {
+    this.numericBucketCount = Math.max(1, Math.floor(options.numericBuckets ?? 64));
+    const capacity = Math.max(1, Math.floor(options.initialCapacityUsers ?? 1024));
+    for (const spec of PROFILE_ATTRIBUTES) {
+      if (spec.kind === 'numeric') {
+        this.numericStores.set(spec.name, { spec, values: new Float64Array(capacity), present: new RoaringBitmap32(), buckets: null });
+      } else {
+        this.valueStores.set(spec.name, { spec, bitmaps: new Map() });
+      }
+    }
+  }
+
+  /** Every indexed user. Read-only: evaluate `not` as universe andNot x. */
+  get universe(): ReadonlyRoaringBitmap32 {
+    return this.universeBitmap;
+  }
+
+  get size(): number {
+    return this.universeBitmap.size;
+  }
+
+  /** Insert or replace one user's profile; absent fields become unknown. */
+  upsert(userIdx: number, profile: ListenerProfile): { isNew: boolean } {
+    assertUserIdx(userIdx);
+    const isNew = !this.universeBitmap.has(userIdx);
+    if (!isNew) this.removeOne(userIdx);
+    this.upsertFresh(Uint32Array.of(userIdx), [profile], [0]);
+    this.universeBitmap.add(userIdx);
+    return { isNew };
+  }
+
+  /**
+   * Insert or replace many users at once (same semantics as upsert; if an index repeats, the
+   * last profile wins). Members are grouped per value and added with addMany, which is far
+   * cheaper than one native call per user and value; re-imported users are removed from old
+   * values with one andNot per bitmap rather than one delete per user.
+   */
+  upsertMany(userIdxs: ArrayLike<number>, profiles: readonly ListenerProfile[]): { inserted: number; replaced: number } {
+    if (userIdxs.length !== profiles.length) throw new RangeError('userIdxs and profiles differ in length');
+    const n = userIdxs.length;
+    const idxs = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      assertUserIdx(userIdxs[i]);
+      idxs[i] = userIdxs[i];
+    }
+    const batch = new RoaringBitmap32(idxs);
+    let positions: number[] | null = null;
+    if (batch.size !== n) {
+      const last = new Map<number, number>();
+      for (let i = 0; i < n; i++) last.set(idxs[i], i);
+      positions = [];
+      for (let i = 0; i < n; i++) if (last.get(idxs[i]) === i) positions.push(i);
+    }
+    const existing = RoaringBitmap32.and(batch, this.universeBitmap);
+    const replaced = existing.size;
+    if (replaced > 0) {
+      if (replaced <= 16) for (const idx of existing) this.removeOne(idx);
+      else this.removeMany(existing);
+    }
+    this.upsertFresh(idxs, profiles, positions);
+    this.universeBitmap.orInPlace(batch);
+    return { inserted: batch.size - replaced, replaced };
+  }
+
+  /** Remove a user from the index entirely. Returns false when the user was not indexed. */
+  remove(userIdx: number): boolean {
+    assertUserIdx(userIdx);
+    if (!this.universeBitmap.has(userIdx)) return false;
+    this.removeOne(userIdx);
+    this.universeBitmap.delete(userIdx);
+    return true;
+  }
+
+  /** Distinct values of a categorical/boolean/multi attribute with at least one user, sorted (numerically for ordinals). */
+  values(attr: ProfileAttribute): string[] {
+    const store = this.valueStores.get(attr);
+    if (!store) return [];
+    const keys = [...store.bitmaps.keys()];
+    return store.spec.isOrdinal ? keys.sort((a, b) => Number(a) - Number(b)) : keys.sort();
+  }
+
+  /** The users holding a value (read-only, owned by the index), or undefined when nobody does. */
+  valueBitmap(attr: ProfileAttribute, value: string): ReadonlyRoaringBitmap32 | undefined {
+    return this.valueStores.get(attr)?.bitmaps.get(value);
+  }
+
+  /** O(1) membership: does the user hold this value? */
+  hasValue(attr: ProfileAttribute, value: string, userIdx: number): boolean {
+    return this.valueStores.get(attr)?.bitmaps.get(value)?.has(userIdx) ?? false;
+  }
+
+  /** A numeric attribute's column (indexed by userIdx; only entries in `present` are meaningful). */
+  numericColumn(attr: ProfileAttribute): { values: Float64Array; present: ReadonlyRoaringBitmap32 } | undefined {
+    const store = this.numericStores.get(attr);
+    return store ? { values: store.values, present: store.present } : undefined;
+  }
+
+  numericValue(attr: ProfileAttribute, userIdx: number): number | undefined {
+    const store = this.numericStores.get(attr);
+    if (!store || !store.present.has(userIdx)) return undefined;
+    return store.values[userIdx];
+  }
+
+  /**
+   * Users whose numeric attribute lies in the range (a fresh bitmap the caller owns).
+   * Users without a value never match. Unknown/non-numeric attribute → empty bitmap.
+   */
+  numericRange(attr: ProfileAttribute, range: NumericRange): RoaringBitmap32 {
+    const store = this.numericStores.get(attr);
+    if (!store) return new RoaringBitmap32();
+    const r = normalizeRange(range);
+    const buckets = this.bucketsFor(store);
+    const full: RoaringBitmap32[] = [];
+    const partial: RoaringBitmap32[] = [];
+    const k = buckets.bitmaps.length;
+    for (let j = 0; j < k; j++) {
+      const lower = j === 0 ? -Infinity : buckets.inner[j - 1];
+      const upper = j === k - 1 ? Infinity : buckets.inner[j];
+      // members v satisfy lower <= v < upper
+      const isBelow = upper <= r.lo;
+      const isAbove = r.isHiInclusive ? lower > r.hi : lower >= r.hi;
+      if (isBelow || isAbove || buckets.bitmaps[j].isEmpty) continue;
+      const isInside = (r.isLoInclusive ? lower >= r.lo : lower > r.lo) && upper <= r.hi;
+      (isInside ? full : partial).push(buckets.bitmaps[j]);
+    }
+    const out = full.length === 0 ? new RoaringBitmap32() : full.length === 1 ? full[0].clone() : RoaringBitmap32.orMany(full);
+    const values = store.values;
+    for (const bucket of partial) {
+      forEachMemberPage(bucket, (page, length) => {
+        const hits = new Uint32Array(length);
+        let h = 0;
+        for (let i = 0; i < length; i++) {
+          const idx = page[i];
+          if (inRange(r, values[idx])) hits[h++] = idx;
+        }
+        if (h > 0) out.addMany(hits.subarray(0, h));
+      });
+    }
+    return out;
+  }
+
+  /** Reconstruct a user's profile from the index (for inspection and tests; O(values)). */
+  profileOf(userIdx: number): ListenerProfile | null {
+    if (!this.universeBitmap.has(userIdx)) return null;
+    const profile: Record<string, unknown> = {};
+    for (const [attr, store] of this.valueStores) {
+      const held = this.values(attr).filter((v) => store.bitmaps.get(v)!.has(userIdx));
+      if (held.length === 0) continue;
+      if (store.spec.kind === 'multi') profile[attr] = held;
+      else if (store.spec.kind === 'boolean') profile[attr] = held[0] === 'true';
+      else profile[attr] = held[0];
+    }
+    for (const [attr, store] of this.numericStores) {
+      if (store.present.has(userIdx)) profile[attr] = store.values[userIdx];
+    }
+    return profile as ListenerProfile;
+  }
+
+  /** Run-length compress and shrink every bitmap; call after a bulk load. */
+  optimize(): void {
+    this.universeBitmap.runOptimize();
+    this.universeBitmap.shrinkToFit();
+    for (const bitmap of this.allBitmaps()) {
+      bitmap.runOptimize();
+      bitmap.shrinkToFit();
+    }
+  }
+
+  /**
+   * Approximate resident bytes: roaring container payloads (+8 B per container) of every bitmap,
+   * including the universe, presence and numeric bucket bitmaps, plus numeric column capacity.
+   */
+  approxBytes(): IndexMemory {
+    let bitmapCount = 1;
+    let bytes = bitmapBytes(this.universeBitmap);
+    for (const bitmap of this.allBitmaps()) {
+      bitmapCount++;
+      bytes += bitmapBytes(bitmap);
+    }
+    let columnBytes = 0;
+    for (const store of this.numericStores.values()) columnBytes += store.values.byteLength;
+    return { bitmapCount, bitmapBytes: bytes, columnBytes, totalBytes: bytes + columnBytes };
+  }
+
+  private *allBitmaps(): Generator<RoaringBitmap32> {
+    for (const store of this.valueStores.values()) yield* store.bitmaps.values();
+    for (const store of this.numericStores.values()) {
+      yield store.present;
+      if (store.buckets) yield* store.buckets.bitmaps;
+    }
+  }
+
+  private removeOne(userIdx: number): void {
+    for (const store of this.valueStores.values()) {
+      const isSingle = store.spec.kind !== 'multi';
+      for (const [value, bitmap] of store.bitmaps) {
+        if (bitmap.delete(userIdx)) {
+          if (bitmap.isEmpty) store.bitmaps.delete(value);
+          if (isSingle) break;
+        }
+      }
+    }
+    for (const store of this.numericStores.values()) {
+      if (!store.present.delete(userIdx)) continue;
+      if (store.buckets) store.buckets.bitmaps[bucketOf(store.buckets.inner, store.values[userIdx])].delete(userIdx);
+    }
+  }
+
+  private removeMany(users: RoaringBitmap32): void {
+    for (const store of this.valueStores.values()) {
+      for (const [value, bitmap] of store.bitmaps) {
+        bitmap.andNotInPlace(users);
+        if (bitmap.isEmpty) store.bitmaps.delete(value);
+      }
+    }
+    for (const store of this.numericStores.values()) {
+      store.present.andNotInPlace(users);
+      if (store.buckets) for (const bucket of store.buckets.bitmaps) bucket.andNotInPlace(users);
+    }
+  }
+
+  private ensureCapacity(store: NumericStore, maxIdx: number): void {
+    if (maxIdx < store.values.length) return;
+    let capacity = store.values.length;
+    while (capacity <= maxIdx) capacity *= 2;
+    const grown = new Float64Array(Math.min(capacity, 0xffffffff));
+    grown.set(store.values);
+    store.values = grown;
+  }
+
+  /** Add users known to be in no bitmap; `positions` selects which entries to use (dedupe). */
+  private upsertFresh(idxs: Uint32Array, profiles: readonly ListenerProfile[], positions: readonly number[] | null): void {
+    const count = positions ? positions.length : idxs.length;
+    let maxIdx = 0;
+    for (let p = 0; p < count; p++) {
+      const idx = idxs[positions ? positions[p] : p];
+      if (idx > maxIdx) maxIdx = idx;
+    }
+    for (const [attr, store] of this.valueStores) {
+      const groups = new Map<string, number[]>();
+      const kind = store.spec.kind;
+      for (let p = 0; p < count; p++) {
+        const i = positions ? positions[p] : p;
+        const raw = (profiles[i] as Record<string, unknown>)[attr];
+        if (raw === undefined || raw === null) continue;
+        if (kind === 'multi') {
+          if (!Array.isArray(raw)) continue;
+          for (const value of raw) {
+            if (typeof value !== 'string' || value.length === 0) continue;
+            let members = groups.get(value);
+            if (!members) groups.set(value, (members = []));
+            // a repeated value in one user's list would otherwise push the index twice
+            if (members[members.length - 1] !== idxs[i]) members.push(idxs[i]);
+          }
+        } else {
+          const value = kind === 'boolean' ? (typeof raw === 'boolean' ? String(raw) : null) : typeof raw === 'string' && raw.length > 0 ? raw : null;
+          if (value === null) continue;
+          let members = groups.get(value);
+          if (!members) groups.set(value, (members = []));
+          members.push(idxs[i]);
+        }
+      }
+      for (const [value, members] of groups) {
+        let bitmap = store.bitmaps.get(value);
+        if (!bitmap) store.bitmaps.set(value, (bitmap = new RoaringBitmap32()));
+        bitmap.addMany(Uint32Array.from(members));
+      }
+    }
+    for (const [attr, store] of this.numericStores) {
+      const members: number[] = [];
+      for (let p = 0; p < count; p++) {
+        const i = positions ? positions[p] : p;
+        const raw = (profiles[i] as Record<string, unknown>)[attr];
+        if (typeof raw !== 'number' || !Number.isFinite(raw)) continue;
+        if (members.length === 0) this.ensureCapacity(store, maxIdx);
+        store.values[idxs[i]] = raw;
+        members.push(idxs[i]);
+      }
+      if (members.length === 0) continue;
+      const sorted = Uint32Array.from(members);
+      store.present.addMany(sorted);
+      const buckets = store.buckets;
+      if (buckets) {
+        const perBucket: number[][] = buckets.bitmaps.map(() => []);
+        for (const idx of sorted) perBucket[bucketOf(buckets.inner, store.values[idx])].push(idx);
+        perBucket.forEach((list, j) => {
+          if (list.length > 0) buckets.bitmaps[j].addMany(Uint32Array.from(list));
+        });
+      }
+    }
+  }
+
+  private bucketsFor(store: NumericStore): NumericBuckets {
+    const present = store.present.size;
+    if (store.buckets && present <= 2 * store.buckets.builtForCount + 1024) return store.buckets;
+    const values = store.values;
+    // quantile boundaries from an evenly strided sample of at most ~64k present values
+    const stride = Math.max(1, Math.floor(present / 65536));
+    const sample: number[] = [];
+    let seen = 0;
+    forEachMemberPage(store.present, (page, length) => {
+      for (let i = 0; i < length; i++, seen++) if (seen % stride === 0) sample.push(values[page[i]]);
+    });
+    sample.sort((a, b) => a - b);
+    const inner: number[] = [];
+    const k = this.numericBucketCount;
+    for (let q = 1; q < k && sample.length > 0; q++) {
+      const boundary = sample[Math.floor((q * sample.length) / k)];
+      // a boundary at the minimum would only create an empty first bucket
+      if (boundary > sample[0] && (inner.length === 0 || boundary > inner[inner.length - 1])) inner.push(boundary);
+    }
+    const innerArray = Float64Array.from(inner);
+    const lists: number[][] = Array.from({ length: inner.length + 1 }, () => []);
+    forEachMemberPage(store.present, (page, length) => {
+      for (let i = 0; i < length; i++) lists[bucketOf(innerArray, values[page[i]])].push(page[i]);
+    });
+    const bitmaps = lists.map((list) => {
+      const bitmap = new RoaringBitmap32(Uint32Array.from(list));
+      bitmap.runOptimize();
+      return bitmap;
+    });
+    store.buckets = { inner: innerArray, bitmaps, builtForCount: present };
+    return store.buckets;
+  }
+}
+
+/** Kind of an attribute, or undefined when the name is unknown. */
+export function attributeKind(attr: string): AttributeSpec['kind'] | undefined {
+  return attributeSpec(attr)?.kind;
+}
