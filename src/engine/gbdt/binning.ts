@@ -1,0 +1,114 @@
+/**
+ * Histogram binning for the GBDT trainer.
+ *
+ * Each feature f gets ascending float32 cut points `cuts[f]`; the value bin of x is the number of cuts ≤ x,
+ * so `bin(x) ≤ k ⇔ x < cuts[f][k]`, which is exactly the split rule `x < threshold` with threshold = cuts[f][k].
+ * Cuts are always values that occur in the data, hence float32-exact.
+ *
+ * The binned matrix stores, per (row, feature), a global slot: feature f owns slots
+ * [slotOffset[f], slotOffset[f + 1]); the last of them is the missing-value (NaN) slot.
+ * One histogram then is a flat array over all slots.
+ */
+export interface BinnedMatrix {
+  rowCount: number;
+  featureCount: number;
+  cuts: Float32Array[];
+  /** featureCount + 1 entries. */
+  slotOffset: Uint32Array;
+  totalSlots: number;
+  /** Row-major global slot per (row, feature): the layout histogram building wants. */
+  slots: Uint16Array | Uint32Array;
+  /**
+   * Column-major local bin per (feature, row): `bins[f * rowCount + r]` = slot − slotOffset[f]
+   * (the missing bin is the feature's last). Partitioning reads one feature for ascending rows, which this keeps cache-friendly.
+   */
+  bins: Uint8Array | Uint16Array;
+}
+
+/**
+ * Quantile cut points of one feature's non-missing values (unweighted equal-frequency).
+ * With at most `maxBin` distinct values every distinct value gets its own bin.
+ * @param column values of one feature (NaN = missing), any order
+ * @param maxBin maximum number of value bins (≥ 2)
+ * @returns ascending, strictly increasing float32 cuts, length ≤ maxBin − 1
+ */
+export function quantileCuts(column: Float32Array, maxBin: number): Float32Array {
+  let n = 0;
+  const present = new Float32Array(column.length);
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (v === v) present[n++] = v;
+  }
+  if (n === 0) return new Float32Array(0);
+  const sorted = present.subarray(0, n).sort();
+  let distinct = 1;
+  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  const cuts: number[] = [];
+  if (distinct <= maxBin) {
+    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) cuts.push(sorted[i]);
+  } else {
+    let last = sorted[0];
+    for (let b = 1; b < maxBin; b++) {
+      const v = sorted[Math.floor((b * n) / maxBin)];
+      if (v > last) {
+        cuts.push(v);
+        last = v;
+      }
+    }
+  }
+  return Float32Array.from(cuts);
+}
+
+/** Number of cuts ≤ x (upper-bound binary search); x must not be NaN. */
+export function valueBin(cuts: Float32Array, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cuts[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Bins a dense row-major float32 matrix.
+ * @param cuts optional precomputed cuts (e.g. to bin a validation set like the training set)
+ */
+export function binMatrix(
+  values: Float32Array,
+  rowCount: number,
+  featureCount: number,
+  maxBin: number,
+  cuts?: Float32Array[],
+): BinnedMatrix {
+  const featureCuts: Float32Array[] = cuts ?? [];
+  if (!cuts) {
+    const column = new Float32Array(rowCount);
+    for (let f = 0; f < featureCount; f++) {
+      for (let r = 0; r < rowCount; r++) column[r] = values[r * featureCount + f];
+      featureCuts.push(quantileCuts(column, maxBin));
+    }
+  }
+  const slotOffset = new Uint32Array(featureCount + 1);
+  for (let f = 0; f < featureCount; f++) slotOffset[f + 1] = slotOffset[f] + featureCuts[f].length + 2;
+  const totalSlots = slotOffset[featureCount];
+  const size = rowCount * featureCount;
+  const slots = totalSlots <= 0xffff ? new Uint16Array(size) : new Uint32Array(size);
+  let maxSlotsPerFeature = 0;
+  for (let f = 0; f < featureCount; f++) maxSlotsPerFeature = Math.max(maxSlotsPerFeature, slotOffset[f + 1] - slotOffset[f]);
+  const bins = maxSlotsPerFeature <= 256 ? new Uint8Array(size) : new Uint16Array(size);
+  for (let f = 0; f < featureCount; f++) {
+    const c = featureCuts[f];
+    const base = slotOffset[f];
+    const missingSlot = slotOffset[f + 1] - 1;
+    for (let r = 0; r < rowCount; r++) {
+      const i = r * featureCount + f;
+      const x = values[i];
+      const slot = x === x ? base + valueBin(c, x) : missingSlot;
+      slots[i] = slot;
+      bins[f * rowCount + r] = slot - base;
+    }
+  }
+  return { rowCount, featureCount, cuts: featureCuts, slotOffset, totalSlots, slots, bins };
+}
