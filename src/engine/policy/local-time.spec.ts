@@ -27,6 +27,20 @@ describe('localClock', () => {
   });
 
   it.each([
+    { at: '2026-11-28T13:30:15.900Z', tz: 'UTC', hms: [13, 30, 15] },
+    { at: '2026-06-01T18:29:59Z', tz: 'Asia/Kolkata', hms: [23, 59, 59] },
+    { at: '2026-06-01T18:30:00Z', tz: 'Asia/Kolkata', hms: [0, 0, 0] },
+    { at: '2026-06-01T18:44:59Z', tz: 'Asia/Kathmandu', hms: [0, 29, 59] },
+    // same 15-minute bucket, twice: the cached bucket must not leak minutes
+    { at: '2026-11-01T06:00:01Z', tz: 'America/New_York', hms: [1, 0, 1] },
+    { at: '2026-11-01T06:14:59Z', tz: 'America/New_York', hms: [1, 14, 59] },
+    { at: '2026-11-01T05:59:59Z', tz: 'America/New_York', hms: [1, 59, 59] },
+  ])('$at in $tz → $hms', ({ at, tz, hms }) => {
+    const c = localClock(Date.parse(at), tz);
+    expect([c.hour, c.minute, c.second]).toEqual(hms);
+  });
+
+  it.each([
     // 23-hour day: local noon EDT (16:00Z) is 11 real hours after 05:00Z
     { at: '2026-03-08T16:00:00Z', tz: 'America/New_York', fraction: 11 / 23 },
     // 25-hour day: local noon EST (17:00Z) is 13 real hours after 04:00Z

@@ -110,6 +110,30 @@ export function isoWeek(year: number, month: number, day: number): { weekYear: n
  * Throws RangeError for an unknown zone; snapshots validate zones up front with isValidTimeZone.
  */
 export function localClock(nowMs: number, timeZone: string): LocalClock {
+  // Every zone offset and DST switch in use sits on a quarter hour, so date, weekday, hour and day bounds
+  // are constant within a 15-minute epoch bucket; Intl is consulted once per zone per bucket.
+  const bucket = Math.floor(nowMs / QUARTER_HOUR_MS);
+  let cached = clockCache.get(timeZone);
+  if (cached === undefined || cached.bucket !== bucket) {
+    cached = { bucket, offsetMs: offsetMs(bucket * QUARTER_HOUR_MS, timeZone), clock: computeClock(bucket * QUARTER_HOUR_MS, timeZone) };
+    clockCache.set(timeZone, cached);
+  }
+  const localMs = nowMs + cached.offsetMs;
+  return {
+    ...cached.clock,
+    minute: mod(Math.floor(localMs / 60_000), 60),
+    second: mod(Math.floor(localMs / 1000), 60),
+  };
+}
+
+const QUARTER_HOUR_MS = 900_000;
+const clockCache = new Map<string, { bucket: number; offsetMs: number; clock: LocalClock }>();
+
+function mod(a: number, n: number): number {
+  return ((a % n) + n) % n;
+}
+
+function computeClock(nowMs: number, timeZone: string): LocalClock {
   const p = wallParts(nowMs, timeZone);
   const startOfDayMs = localMidnightMs(p.year, p.month, p.day, timeZone);
   const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
