@@ -6,8 +6,8 @@ import { makeBranch, makeCampaign, makeSlot, makeSnapshot } from './testing-fixt
 
 const NOON = Date.parse('2026-11-28T12:00:00Z');
 
-function select(campaigns: Campaign[], branch: Branch, seed = 1, options: SelectOptions = {}, slot: Slot = makeSlot()): BranchSelected {
-  const out = selectBranch(makeSnapshot(campaigns, [branch], slot), { slotId: slot.id, userId: '42', platform: 'ios', count: 3 }, () => false, NOON, createRng(seed), options);
+function select(campaigns: readonly Campaign[], branch: Branch, seed = 1, options: SelectOptions = {}, slot: Slot = makeSlot()): BranchSelected {
+  const out = selectBranch(makeSnapshot([...campaigns], [branch], slot), { slotId: slot.id, userId: '42', platform: 'ios', count: 3 }, () => false, NOON, createRng(seed), options);
   if (out.kind !== 'selected') throw new Error(out.kind);
   return out;
 }
