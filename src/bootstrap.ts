@@ -1,0 +1,128 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { HttpExceptionFilter } from './platform/http/http-exception.filter';
+import { createValidationPipe } from './platform/http/validation';
+import { openInfrastructure, type Infrastructure } from './platform/infrastructure';
+import { MetricsService } from './platform/metrics/metrics.service';
+import type { ProcessRole } from './platform/tokens';
+
+export interface RunningApi {
+  readonly app: NestFastifyApplication;
+  readonly infra: Infrastructure;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function createApiApp(infra: Infrastructure): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: infra.config.bodyLimitBytes, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(infra), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  if (infra.config.docsEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('MusicBoss')
+        .setDescription('Ad-delivery decision engine: configuration, decisions, tracking, reports and models.')
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer mb_…' })
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+  return app;
+}
+
+/** API (and, in embedded mode, the workers too) listening on config.port. */
+export async function startApi(config: AppConfig, role: ProcessRole): Promise<RunningApi> {
+  const infra = await openInfrastructure(config, role);
+  let app: NestFastifyApplication;
+  try {
+    app = await createApiApp(infra);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await infra.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return {
+    app,
+    infra,
+    url: `http://${host}:${port}`,
+    async close() {
+      await app.close();
+      await infra.close();
+    },
+  };
+}
+
+export interface RunningWorker {
+  readonly context: INestApplicationContext;
+  readonly infra: Infrastructure;
+  close(): Promise<void>;
+}
+
+/** A worker: the same modules and job handlers, no HTTP server. */
+export async function startWorker(config: AppConfig): Promise<RunningWorker> {
+  const infra = await openInfrastructure(config, 'worker');
+  let context: INestApplicationContext;
+  try {
+    context = await NestFactory.createApplicationContext(AppModule.forRoot(infra), { bufferLogs: true });
+    context.useLogger(context.get(Logger));
+    await context.init();
+  } catch (error) {
+    await infra.close();
+    throw error;
+  }
+  return {
+    context,
+    infra,
+    async close() {
+      await context.close();
+      await infra.close();
+    },
+  };
+}
+
+/** SIGTERM/SIGINT: stop taking requests, drain queues, then close the database, then exit. */
+export function closeOnSignals(close: () => Promise<void>, graceMs: number): void {
+  let closing = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`MusicBoss received ${signal}, draining…\n`);
+    const force = setTimeout(() => {
+      process.stderr.write(`MusicBoss did not drain within ${graceMs} ms; exiting anyway\n`);
+      process.exit(1);
+    }, graceMs);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`MusicBoss shutdown error: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+}

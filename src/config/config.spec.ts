@@ -1,0 +1,42 @@
+import { describeUrl, loadConfig } from './config';
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('defaults to embedded mode with ./data', () => {
+    const result = loadConfig({}, '/srv/mb');
+    expect(result).toMatchObject({ kind: 'ok', config: { mode: 'embedded', port: 3000, dataDir: '/srv/mb/data', databaseUrl: null, redisUrl: null } });
+  });
+
+  it('is production mode with both URLs and a tracking secret', () => {
+    const result = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/mb', REDIS_URL: 'redis://r:6379', MUSICBOSS_TRACKING_SECRET: SECRET });
+    expect(result).toMatchObject({ kind: 'ok', config: { mode: 'production' } });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT: must be an integer, got "abc"'],
+    [{ PORT: '70000' }, 'PORT: must be between 0 and 65535, got 70000'],
+    [{ DATABASE_URL: 'postgres://db/mb' }, 'REDIS_URL: production mode needs both DATABASE_URL and REDIS_URL; set both, or neither for embedded mode'],
+    [{ REDIS_URL: 'redis://r' }, 'DATABASE_URL: production mode needs both DATABASE_URL and REDIS_URL; set both, or neither for embedded mode'],
+    [{ DATABASE_URL: 'not a url', REDIS_URL: 'redis://r' }, 'DATABASE_URL: is not a valid URL'],
+    [{ DATABASE_URL: 'mysql://db/mb', REDIS_URL: 'redis://r' }, 'DATABASE_URL: must use postgres: or postgresql:, got mysql:'],
+    [{ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r' }, 'MUSICBOSS_TRACKING_SECRET: is required in production mode (at least 32 random characters, the same on every node)'],
+    [{ MUSICBOSS_TRACKING_SECRET: 'short' }, 'MUSICBOSS_TRACKING_SECRET: must be at least 32 characters'],
+    [{ MUSICBOSS_BOOTSTRAP_ADMIN_KEY: 'short' }, 'MUSICBOSS_BOOTSTRAP_ADMIN_KEY: must be at least 24 characters'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ MUSICBOSS_MODEL_BUDGET_MS: '0' }, 'MUSICBOSS_MODEL_BUDGET_MS: must be between 0.1 and 1000, got 0'],
+    [{ MUSICBOSS_DOCS: 'maybe' }, 'MUSICBOSS_DOCS: must be true or false, got "maybe"'],
+    [{ MUSICBOSS_REDIS_PREFIX: 'a b' }, 'MUSICBOSS_REDIS_PREFIX: must be 1-40 characters of letters, digits, _ . -'],
+  ])('rejects %j with one clear line', (env, message) => {
+    expect(loadConfig(env)).toEqual({ kind: 'error', message });
+  });
+
+  it('freezes the result', () => {
+    const result = loadConfig({});
+    expect(result.kind === 'ok' && Object.isFrozen(result.config)).toBe(true);
+  });
+
+  it('describes URLs without credentials', () => {
+    expect(describeUrl('postgres://user:secret@db:5432/mb')).toBe('postgres://db:5432/mb');
+  });
+});

@@ -1,0 +1,139 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export type RunMode = 'embedded' | 'production';
+
+export interface AppConfig {
+  readonly mode: RunMode;
+  readonly port: number;
+  readonly host: string;
+  /** Production: PostgreSQL URL. Embedded: undefined until PGlite is started. */
+  readonly databaseUrl: string | null;
+  readonly redisUrl: string | null;
+  /** Prefix for every Redis key and BullMQ queue this deployment owns; lets tests and tenants share one Redis. */
+  readonly redisPrefix: string;
+  readonly dataDir: string;
+  readonly bootstrapAdminKey: string | null;
+  /** HMAC secret for tracking links; null in embedded mode means "generate and persist under dataDir". */
+  readonly trackingSecret: string | null;
+  readonly publicBaseUrl: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly bodyLimitBytes: number;
+  readonly uploadLimitBytes: number;
+  readonly managementRateLimitPerMinute: number;
+  readonly modelBudgetMs: number;
+  readonly shutdownGraceMs: number;
+  readonly docsEnabled: boolean;
+}
+
+export type ConfigResult = { kind: 'ok'; config: AppConfig } | { kind: 'error'; message: string };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class ConfigError extends Error {}
+
+function fail(variable: string, problem: string): never {
+  throw new ConfigError(`${variable}: ${problem}`);
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) fail(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) fail(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) fail(name, `must be a number, got "${raw}"`);
+  if (value < min || value > max) fail(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(url.protocol)) fail(name, `must use ${protocols.join(' or ')}, got ${url.protocol}`);
+  return raw;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  fail(name, `must be true or false, got "${raw}"`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Reads and validates the whole configuration once. This is the only code that looks at the
+ * environment; everything else receives the frozen result. On error, `message` is one line
+ * naming the variable and the problem.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult {
+  try {
+    const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+    const redisUrl = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+    if ((databaseUrl === null) !== (redisUrl === null)) {
+      fail(databaseUrl ? 'REDIS_URL' : 'DATABASE_URL', 'production mode needs both DATABASE_URL and REDIS_URL; set both, or neither for embedded mode');
+    }
+    const mode: RunMode = databaseUrl ? 'production' : 'embedded';
+
+    const trackingSecret = env.MUSICBOSS_TRACKING_SECRET || null;
+    if (trackingSecret !== null && trackingSecret.length < 32) fail('MUSICBOSS_TRACKING_SECRET', 'must be at least 32 characters');
+    if (mode === 'production' && trackingSecret === null) {
+      fail('MUSICBOSS_TRACKING_SECRET', 'is required in production mode (at least 32 random characters, the same on every node)');
+    }
+
+    const bootstrapAdminKey = env.MUSICBOSS_BOOTSTRAP_ADMIN_KEY || null;
+    if (bootstrapAdminKey !== null && bootstrapAdminKey.length < 24) fail('MUSICBOSS_BOOTSTRAP_ADMIN_KEY', 'must be at least 24 characters');
+
+    const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
+    if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+
+    const redisPrefix = env.MUSICBOSS_REDIS_PREFIX || 'mb';
+    if (!/^[A-Za-z0-9_.-]{1,40}$/.test(redisPrefix)) fail('MUSICBOSS_REDIS_PREFIX', 'must be 1-40 characters of letters, digits, _ . -');
+
+    const dataDirRaw = env.MUSICBOSS_DATA_DIR || './data';
+    const config: AppConfig = {
+      mode,
+      port: readInt(env, 'PORT', 3000, 0, 65535),
+      host: env.HOST || '0.0.0.0',
+      databaseUrl,
+      redisUrl,
+      redisPrefix,
+      dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
+      bootstrapAdminKey,
+      trackingSecret,
+      publicBaseUrl: readUrl(env, 'MUSICBOSS_PUBLIC_BASE_URL', ['http:', 'https:']),
+      logLevel,
+      bodyLimitBytes: readInt(env, 'MUSICBOSS_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      uploadLimitBytes: readInt(env, 'MUSICBOSS_UPLOAD_LIMIT_BYTES', 512 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+      managementRateLimitPerMinute: readInt(env, 'MUSICBOSS_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+      modelBudgetMs: readNumber(env, 'MUSICBOSS_MODEL_BUDGET_MS', 2, 0.1, 1000),
+      shutdownGraceMs: readInt(env, 'MUSICBOSS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+      docsEnabled: readBool(env, 'MUSICBOSS_DOCS', true),
+    };
+    return { kind: 'ok', config: Object.freeze(config) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { kind: 'error', message: error.message };
+    throw error;
+  }
+}
+
+/** host:port/db of a URL with the credentials left out, for boot lines and health output. */
+export function describeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+}

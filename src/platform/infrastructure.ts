@@ -1,0 +1,55 @@
+import { Redis } from 'ioredis';
+import { describeUrl, type AppConfig } from '../config/config';
+import { DatabaseService } from './database/database.service';
+import { BullMqJobDriver } from './jobs/bullmq-job-driver';
+import { InProcessJobDriver } from './jobs/in-process-job-driver';
+import type { JobDriver } from './jobs/job-driver';
+import type { ProcessRole } from './tokens';
+
+/** What a process needs before Nest boots, opened and closed in a known order. */
+export interface Infrastructure {
+  readonly config: AppConfig;
+  readonly role: ProcessRole;
+  readonly database: DatabaseService;
+  readonly redis: Redis | null;
+  readonly jobDriver: JobDriver;
+  /** One line for the boot banner: mode and where the data lives. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export function createRedisClient(url: string): Redis {
+  const client = new Redis(url, {
+    // Fail fast: the decision path degrades to local counters rather than waiting on a dead Redis.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  client.on('error', () => undefined); // reported through health, not as an unhandled event
+  return client;
+}
+
+export async function openInfrastructure(config: AppConfig, role: ProcessRole): Promise<Infrastructure> {
+  const database = await DatabaseService.open(config, { runMigrations: true });
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
+  const jobDriver: JobDriver = config.redisUrl
+    ? new BullMqJobDriver({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}:bull` })
+    : new InProcessJobDriver();
+  const description =
+    config.mode === 'production'
+      ? `production mode: PostgreSQL ${describeUrl(config.databaseUrl!)}, Redis ${describeUrl(config.redisUrl!)} (prefix "${config.redisPrefix}"), BullMQ queues`
+      : `embedded mode: PGlite data in ${database.location}, in-process queues and counters`;
+  return {
+    config,
+    role,
+    database,
+    redis,
+    jobDriver,
+    description,
+    async close() {
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}

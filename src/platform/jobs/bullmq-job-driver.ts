@@ -1,0 +1,135 @@
+import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { QUEUE_NAMES, type QueueName } from './job-definitions';
+import type { DeadLetter, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
+
+export interface BullMqDriverOptions {
+  readonly redisUrl: string;
+  /** Key prefix, so several deployments or test files can share one Redis. */
+  readonly prefix: string;
+  readonly concurrency?: Partial<Record<QueueName, number>>;
+}
+
+// Completed jobs are kept only briefly: dedupe ids live as long as the job record does.
+const KEEP_COMPLETED = { age: 3600, count: 10_000 };
+const KEEP_FAILED = { count: 50_000 };
+
+function connectionFromUrl(url: string, forWorker: boolean): ConnectionOptions {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username || undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    // Workers must block indefinitely; producers should fail fast so a request never hangs on Redis.
+    maxRetriesPerRequest: forWorker ? null : 1,
+    enableOfflineQueue: forWorker,
+  };
+}
+
+export class BullMqJobDriver implements JobDriver {
+  readonly kind = 'bullmq' as const;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+
+  constructor(private readonly options: BullMqDriverOptions) {
+    const connection = connectionFromUrl(options.redisUrl, false);
+    for (const name of QUEUE_NAMES) {
+      const queue = new Queue(name, { connection, prefix: options.prefix });
+      queue.on('error', () => undefined); // surfaced through isHealthy(); avoids unhandled 'error' events
+      this.queues.set(name, queue);
+    }
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  async startConsuming(queues: readonly QueueName[], dispatch: JobDispatcher): Promise<void> {
+    const connection = connectionFromUrl(this.options.redisUrl, true);
+    for (const name of queues) {
+      const worker = new Worker(
+        name,
+        async (job) => dispatch(job.name, job.data, { jobId: job.id!, attempt: job.attemptsMade + 1 }),
+        { connection, prefix: this.options.prefix, concurrency: this.options.concurrency?.[name] ?? 4, autorun: false },
+      );
+      worker.on('error', () => undefined);
+      this.workers.push(worker);
+      void worker.run();
+      await worker.waitUntilReady();
+    }
+  }
+
+  async enqueue(jobs: readonly JobEnvelope[]): Promise<void> {
+    const byQueue = new Map<QueueName, { name: string; data: unknown; opts: JobsOptions }[]>();
+    for (const job of jobs) {
+      const list = byQueue.get(job.options.queue) ?? [];
+      list.push({
+        name: job.name,
+        data: job.payload,
+        opts: {
+          jobId: job.options.jobId,
+          delay: job.options.delayMs,
+          attempts: job.options.attempts,
+          backoff: { type: 'exponential', delay: job.options.backoffMs },
+          removeOnComplete: KEEP_COMPLETED,
+          removeOnFail: KEEP_FAILED,
+        },
+      });
+      byQueue.set(job.options.queue, list);
+    }
+    await Promise.all([...byQueue].map(([name, list]) => this.queues.get(name)!.addBulk(list)));
+  }
+
+  async counts(): Promise<Record<QueueName, QueueCounts>> {
+    const result = {} as Record<QueueName, QueueCounts>;
+    await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const c = await this.queues.get(name)!.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+        result[name] = {
+          waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+          active: c.active ?? 0,
+          delayed: c.delayed ?? 0,
+          failed: c.failed ?? 0,
+          completed: c.completed ?? 0,
+        };
+      }),
+    );
+    return result;
+  }
+
+  async deadLetters(queue: QueueName, limit: number): Promise<DeadLetter[]> {
+    const jobs = await this.queues.get(queue)!.getFailed(0, limit - 1);
+    return jobs.map((job) => ({
+      jobId: job.id!,
+      name: job.name,
+      payload: job.data,
+      error: job.failedReason,
+      attempts: job.attemptsMade,
+      failedAtMs: job.finishedOn ?? job.timestamp,
+    }));
+  }
+
+  async isHealthy(): Promise<boolean> {
+    try {
+      await this.queues.get('system')!.getJobCounts('waiting');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private closing: Promise<void> | null = null;
+
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    // Worker.close() waits for active jobs to finish: that is the drain.
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

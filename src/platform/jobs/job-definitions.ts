@@ -1,0 +1,34 @@
+/**
+ * The one registry of background jobs: name → payload type → queue and retry policy.
+ * Each name must have exactly one @JobHandler; boot fails otherwise (see job-registry.ts).
+ */
+export const QUEUE_NAMES = ['system', 'decisions', 'feedback', 'learning', 'modeling'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobPayloads {
+  /** Records when an API key was last used, off the request path. */
+  'auth.touch-key': { keyId: string; usedAtMs: number };
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface JobDefinition<N extends JobName> {
+  readonly queue: QueueName;
+  readonly attempts: number;
+  /** First retry delay; doubles on each further attempt. */
+  readonly backoffMs: number;
+  /** Jobs with the same key are deduplicated while pending. The jobId is built from it in one place (JobQueue). */
+  readonly dedupeKey?: (payload: JobPayloads[N]) => string;
+}
+
+export type JobDefinitions = { readonly [N in JobName]: JobDefinition<N> };
+
+export const JOB_DEFINITIONS: JobDefinitions = {
+  'auth.touch-key': {
+    queue: 'system',
+    attempts: 3,
+    backoffMs: 1000,
+    // One pending touch per key per minute is plenty for "last used" bookkeeping.
+    dedupeKey: (p) => `${p.keyId}.${Math.floor(p.usedAtMs / 60_000)}`,
+  },
+};

@@ -1,0 +1,56 @@
+import type { QueueName } from './job-definitions';
+
+export interface EnqueueOptions {
+  readonly queue: QueueName;
+  readonly jobId?: string;
+  readonly delayMs?: number;
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+export interface JobEnvelope {
+  readonly name: string;
+  readonly payload: unknown;
+  readonly options: EnqueueOptions;
+}
+
+export interface JobContext {
+  readonly jobId: string;
+  /** 1 on the first try. */
+  readonly attempt: number;
+}
+
+export type JobDispatcher = (name: string, payload: unknown, context: JobContext) => Promise<void>;
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+}
+
+export interface DeadLetter {
+  jobId: string;
+  name: string;
+  payload: unknown;
+  error: string;
+  attempts: number;
+  failedAtMs: number;
+}
+
+/**
+ * What both queue backends provide. BullMQ in production; an in-process driver in embedded mode
+ * that runs the same handlers with the same retry semantics.
+ */
+export interface JobDriver {
+  readonly kind: 'bullmq' | 'in-process';
+  /** Starts consuming the given queues. Producers that never call this only enqueue. */
+  startConsuming(queues: readonly QueueName[], dispatch: JobDispatcher): Promise<void>;
+  enqueue(jobs: readonly JobEnvelope[]): Promise<void>;
+  counts(): Promise<Record<QueueName, QueueCounts>>;
+  deadLetters(queue: QueueName, limit: number): Promise<DeadLetter[]>;
+  isHealthy(): Promise<boolean>;
+  /** Stops taking new jobs and waits for running ones (graceful shutdown). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { HealthService } from './health/health.service';
+import type { Infrastructure } from './infrastructure';
+import { JOB_DEFINITIONS, type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
+import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs/jobs.service';
+import { MetricsService } from './metrics/metrics.service';
+import { APP_CONFIG, DATABASE, PROCESS_ROLE, REDIS } from './tokens';
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    const consumerQueues: readonly QueueName[] = infra.role === 'api' ? [] : QUEUE_NAMES;
+    return {
+      module: PlatformModule,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: APP_CONFIG, useValue: infra.config },
+        { provide: PROCESS_ROLE, useValue: infra.role },
+        { provide: DATABASE, useValue: infra.database },
+        { provide: REDIS, useValue: infra.redis },
+        { provide: JOB_DRIVER, useValue: infra.jobDriver },
+        { provide: JOB_DEFINITIONS_TOKEN, useValue: JOB_DEFINITIONS },
+        { provide: JOB_CONSUMER_QUEUES, useValue: consumerQueues },
+        JobsService,
+        MetricsService,
+        {
+          provide: HealthService,
+          useFactory: (jobs: JobsService) => {
+            const health = new HealthService();
+            health.register('database', async () => ((await infra.database.ping()) ? { status: 'up' } : { status: 'down', detail: 'database did not answer' }), {
+              critical: true,
+            });
+            const redis = infra.redis;
+            if (redis) {
+              health.register(
+                'redis',
+                async () => ((await redis.ping().catch(() => null)) === 'PONG' ? { status: 'up' } : { status: 'down', detail: `redis ${redis.status}` }),
+                { critical: false },
+              );
+            }
+            health.register(
+              'queues',
+              async () => {
+                if (!(await jobs.driver.isHealthy())) return { status: 'down', detail: `${jobs.driver.kind} queue backend unreachable` };
+                const counts = await jobs.counts();
+                const backlog = Object.values(counts).reduce((sum, c) => sum + c.waiting + c.delayed, 0);
+                const failed = Object.values(counts).reduce((sum, c) => sum + c.failed, 0);
+                return { status: 'up', detail: `${jobs.driver.kind}: ${backlog} waiting, ${failed} failed` };
+              },
+              { critical: false },
+            );
+            return health;
+          },
+          inject: [JobsService],
+        },
+      ],
+      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService],
+    };
+  }
+}
