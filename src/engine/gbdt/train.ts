@@ -261,8 +261,12 @@ function takeHist(pool: Float64Array[], size: number): Float64Array {
   return pool.pop() ?? new Float64Array(size);
 }
 
+function mayBeSplittable(node: OpenNode, p: GbdtParams): boolean {
+  return node.depth < p.maxDepth && node.h >= 2 * p.minChildWeight && node.end - node.begin >= 2;
+}
+
 function findBestSplit(node: OpenNode, bm: BinnedMatrix, active: Uint8Array, p: GbdtParams): SplitCandidate | null {
-  if (node.depth >= p.maxDepth || node.h < 2 * p.minChildWeight) return null;
+  if (!mayBeSplittable(node, p)) return null;
   const hist = node.hist;
   const { g, h } = node;
   const lambda = p.lambda;
@@ -388,18 +392,29 @@ function growTree(
 
     const leftCount = l - node.begin;
     const rightCount = node.end - l;
-    const small = takeHist(pool, histSize);
     const parent = node.hist;
-    if (leftCount <= rightCount) buildHistogram(small, slots, F, rows, node.begin, l, grad, hess);
-    else buildHistogram(small, slots, F, rows, l, node.end, grad, hess);
-    for (let i = 0; i < histSize; i++) parent[i] -= small[i];
-    const leftHist = leftCount <= rightCount ? small : parent;
-    const rightHist = leftCount <= rightCount ? parent : small;
-    const children: OpenNode[] = [
-      { id: leftId, begin: node.begin, end: l, depth: node.depth + 1, hist: leftHist, g: gl, h: hl, split: null },
-      { id: rightId, begin: l, end: node.end, depth: node.depth + 1, hist: rightHist, g: gr, h: hr, split: null },
-    ];
-    for (const child of children) {
+    const left: OpenNode = { id: leftId, begin: node.begin, end: l, depth: node.depth + 1, hist: parent, g: gl, h: hl, split: null };
+    const right: OpenNode = { id: rightId, begin: l, end: node.end, depth: node.depth + 1, hist: parent, g: gr, h: hr, split: null };
+    // Children that can never split (depth limit, too little hessian) need no histogram at all.
+    const leftSplittable = mayBeSplittable(left, p);
+    const rightSplittable = mayBeSplittable(right, p);
+    if (!leftSplittable && !rightSplittable) {
+      pool.push(parent);
+      continue;
+    }
+    const [small, large] = leftCount <= rightCount ? [left, right] : [right, left];
+    const smallHist = takeHist(pool, histSize);
+    buildHistogram(smallHist, slots, F, rows, small.begin, small.end, grad, hess);
+    small.hist = smallHist;
+    if (mayBeSplittable(large, p)) {
+      for (let i = 0; i < histSize; i++) parent[i] -= smallHist[i];
+      large.hist = parent;
+    } else {
+      pool.push(parent);
+    }
+    if (!mayBeSplittable(small, p)) pool.push(smallHist);
+    for (const child of [left, right]) {
+      if (!mayBeSplittable(child, p)) continue;
       child.split = findBestSplit(child, bm, active, p);
       if (child.split) open.push(child);
       else pool.push(child.hist);
