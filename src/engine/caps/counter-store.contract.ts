@@ -61,6 +61,11 @@ export function counterStoreContract(name: string, createHarness: () => Promise<
       expect(await h.store.get(keys)).toEqual(keys.map((k) => (after as unknown as Record<string, number | null>)[k]));
     });
 
+    it('a candidate without checks is chosen; an empty plan yields nothing', async () => {
+      expect(await h.store.reserve({ candidates: [{ id: 'free', checks: [] }], want: 1 })).toEqual({ results: [{ id: 'free', status: 'chosen' }], chosenIds: ['free'] });
+      expect(await h.store.reserve({ candidates: [], want: 1 })).toEqual({ results: [], chosenIds: [] });
+    });
+
     it('walks in rank order, stops after want, and marks the rest not evaluated', async () => {
       const out = await h.store.reserve({
         candidates: [
