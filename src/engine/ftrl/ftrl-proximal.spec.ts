@@ -36,17 +36,24 @@ function makeStream(seed: number, count: number, hashBits: number, isWeighted: b
   return examples;
 }
 
-/** Naive Algorithm 1 (McMahan et al. 2013) with plain objects, written straight from the paper. */
+/**
+ * Naive Algorithm 1 (McMahan et al. 2013) with plain objects, written straight from the paper,
+ * plus the two documented extensions: λ1 = λ2 = 0 on the bias index and an initial z for it.
+ */
 class ReferenceFtrl {
   z: Record<number, number> = {};
   n: Record<number, number> = {};
-  constructor(private readonly p: FtrlParams) {}
+  constructor(private readonly p: FtrlParams, biasPrior: number | null) {
+    if (biasPrior !== null) this.z[p.biasIndex!] = -biasPrior * p.beta / p.alpha;
+  }
 
   w(i: number): number {
     const zi = this.z[i] ?? 0;
     const ni = this.n[i] ?? 0;
-    if (Math.abs(zi) <= this.p.l1) return 0;
-    return -1 / ((this.p.beta + Math.sqrt(ni)) / this.p.alpha + this.p.l2) * (zi - Math.sign(zi) * this.p.l1);
+    const l1 = i === this.p.biasIndex ? 0 : this.p.l1;
+    const l2 = i === this.p.biasIndex ? 0 : this.p.l2;
+    if (Math.abs(zi) <= l1) return 0;
+    return -1 / ((this.p.beta + Math.sqrt(ni)) / this.p.alpha + l2) * (zi - Math.sign(zi) * l1);
   }
 
   predict(x: number[]): number {
@@ -69,19 +76,22 @@ class ReferenceFtrl {
   }
 }
 
-const settings: [string, FtrlParams, boolean][] = [
-  ['default-like', { alpha: 0.1, beta: 1, l1: 1, l2: 1, hashBits: 12 }, false],
-  ['no regularisation', { alpha: 0.05, beta: 0.5, l1: 0, l2: 0, hashBits: 12 }, false],
-  ['beta 0, l1 only', { alpha: 0.2, beta: 0, l1: 0.5, l2: 0, hashBits: 12 }, false],
-  ['strong l1 + l2, large alpha', { alpha: 1, beta: 1, l1: 3, l2: 5, hashBits: 14 }, false],
-  ['weighted samples', { alpha: 0.1, beta: 1, l1: 0.3, l2: 0.1, hashBits: 12 }, true],
+const settings: [string, FtrlParams, boolean, number | null][] = [
+  ['default-like', { alpha: 0.1, beta: 1, l1: 1, l2: 1, hashBits: 12 }, false, null],
+  ['no regularisation', { alpha: 0.05, beta: 0.5, l1: 0, l2: 0, hashBits: 12 }, false, null],
+  ['beta 0, l1 only', { alpha: 0.2, beta: 0, l1: 0.5, l2: 0, hashBits: 12 }, false, null],
+  ['strong l1 + l2, large alpha', { alpha: 1, beta: 1, l1: 3, l2: 5, hashBits: 14 }, false, null],
+  ['weighted samples', { alpha: 0.1, beta: 1, l1: 0.3, l2: 0.1, hashBits: 12 }, true, null],
+  ['unregularised bias, no prior', { alpha: 0.1, beta: 1, l1: 1, l2: 2, hashBits: 12, biasIndex: 0 }, false, null],
+  ['unregularised bias with prior', { alpha: 0.2, beta: 0.1, l1: 2, l2: 1, hashBits: 12, biasIndex: 0 }, true, -2.5],
 ];
 
 describe('FtrlProximal golden test against a naive Algorithm 1', () => {
-  it.each(settings)('%s agrees to 1e-9 on every prediction and weight', (_name, params, isWeighted) => {
+  it.each(settings)('%s agrees to 1e-9 on every prediction and weight', (_name, params, isWeighted, biasPrior) => {
     const stream = makeStream(42, 3000, params.hashBits, isWeighted);
     const learner = new FtrlProximal(params);
-    const reference = new ReferenceFtrl(params);
+    if (biasPrior !== null) expect(learner.initBias(biasPrior)).toEqual({ kind: 'ok' });
+    const reference = new ReferenceFtrl(params, biasPrior);
     let maxPredictionDiff = 0;
     let maxWeightDiff = 0;
     let checkedWeights = 0;
@@ -159,6 +169,32 @@ describe('FtrlProximal behaviour', () => {
     expect(Math.abs(learner.predict([0]) - expected)).toBeLessThan(tolerance);
   });
 
+  it.each([
+    ['sets w_bias to the prior', { ...params, biasIndex: 3 }, false, { kind: 'ok' }],
+    ['needs a bias index', params, false, { kind: 'rejected', reason: 'no biasIndex configured' }],
+    ['needs beta > 0', { ...params, beta: 0, biasIndex: 3 }, false, { kind: 'rejected', reason: 'beta must be > 0' }],
+    ['refuses a trained bias', { ...params, biasIndex: 3 }, true, { kind: 'rejected', reason: 'bias already trained' }],
+  ])('initBias %s', (_name, given, isTrained, expected) => {
+    const learner = new FtrlProximal(given);
+    if (isTrained) learner.update([3], 1);
+    expect(learner.initBias(-4)).toEqual(expected);
+    if (expected.kind === 'ok') {
+      expect(learner.weightAt(3)).toBeCloseTo(-4, 12);
+      expect(learner.predict([3])).toBeCloseTo(1 / (1 + Math.exp(4)), 12);
+    }
+  });
+
+  it('state round trip keeps the bias index and its prior', () => {
+    const learner = new FtrlProximal({ ...params, biasIndex: 7 });
+    learner.initBias(-3);
+    const decoded = decodeState(encodeState(learner.toState()));
+    if (decoded.kind !== 'ok') throw new Error(decoded.reason);
+    const restored = FtrlProximal.fromState(decoded.value);
+    if (restored.kind !== 'ok') throw new Error(restored.reason);
+    expect(restored.value.params.biasIndex).toBe(7);
+    expect(restored.value.weightAt(7)).toBe(learner.weightAt(7));
+  });
+
   it('throws on invalid params and validates them as a list', () => {
     expect(() => new FtrlProximal({ ...params, alpha: 0 })).toThrow(RangeError);
   });
@@ -168,6 +204,7 @@ describe('FtrlProximal behaviour', () => {
     [{ alpha: -1, beta: 1, l1: 0, l2: 0, hashBits: 12 }, ['alpha must be a positive finite number']],
     [{ alpha: 1, beta: -1, l1: -1, l2: -1, hashBits: 12 }, ['beta must be >= 0', 'l1 must be >= 0', 'l2 must be >= 0']],
     [{ alpha: 1, beta: 1, l1: 0, l2: 0, hashBits: 25 }, ['hashBits must be an integer in 1..24']],
+    [{ alpha: 1, beta: 1, l1: 0, l2: 0, hashBits: 4, biasIndex: 16 }, ['biasIndex must be an integer in [0, 2^hashBits)']],
   ])('validateFtrlParams(%j)', (given, problems) => {
     expect(validateFtrlParams(given)).toEqual(problems);
   });
@@ -226,7 +263,7 @@ describe('serving weights and state persistence', () => {
     const restored = FtrlProximal.fromState(decoded.value);
     if (restored.kind !== 'ok') throw new Error(restored.reason);
     expect(restored.value.examplesSeen).toBe(1500);
-    expect(restored.value.params).toEqual(params);
+    expect(restored.value.params).toEqual({ ...params, biasIndex: null });
     for (const ex of makeStream(6, 500, 12, false)) expect(restored.value.update(ex.x, ex.y)).toBe(learner.update(ex.x, ex.y));
     expect(restored.value.exportWeights()).toEqual(learner.exportWeights());
   });

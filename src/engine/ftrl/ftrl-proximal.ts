@@ -6,6 +6,11 @@
  * default 20 bits). Hashed spaces are bounded by construction, and dense arrays are several times
  * faster than Maps on the update path; hashBits is therefore capped at MAX_FTRL_HASH_BITS.
  * Snapshots (toState) and exported weights are sparse: only touched / nonzero coordinates.
+ *
+ * Two optional, documented departures from the paper, both off by default: an unregularised bias
+ * coordinate (params.biasIndex) and a prior for it (initBias). With per-coordinate rates the bias's
+ * step size shrinks fastest, so without them the base-rate log-odds ends up spread over frequent
+ * features, which hurts calibration when those features shift.
  */
 
 export const MAX_FTRL_HASH_BITS = 24;
@@ -24,9 +29,15 @@ export interface FtrlParams {
   l2: number;
   /** Feature indices must lie in [0, 2^hashBits); 1..MAX_FTRL_HASH_BITS. */
   hashBits: number;
+  /**
+   * The always-on bias coordinate, exempt from λ1/λ2 like an intercept in batch logistic regression
+   * (so the base rate sits on the bias, not smeared over frequent features). Null: every coordinate
+   * is regularised, exactly as in the paper.
+   */
+  biasIndex?: number | null;
 }
 
-export const DEFAULT_FTRL_PARAMS: FtrlParams = Object.freeze({ alpha: 0.05, beta: 1, l1: 1, l2: 1, hashBits: 20 });
+export const DEFAULT_FTRL_PARAMS: FtrlParams = Object.freeze({ alpha: 0.05, beta: 1, l1: 1, l2: 1, hashBits: 20, biasIndex: null });
 
 /** Serving weights: the nonzero w_i only, indices ascending. */
 export interface FtrlWeights {
@@ -37,7 +48,7 @@ export interface FtrlWeights {
   weights: Float64Array;
 }
 
-/** Full learner state for persistence: every coordinate with n_i > 0 (z_i may be anything), indices ascending. */
+/** Full learner state for persistence: every coordinate with n_i > 0 or z_i ≠ 0, indices ascending. */
 export interface FtrlState {
   version: number;
   params: FtrlParams;
@@ -59,6 +70,8 @@ export function validateFtrlParams(params: FtrlParams): string[] {
   if (!(params.l2 >= 0 && Number.isFinite(params.l2))) problems.push('l2 must be >= 0');
   if (!Number.isInteger(params.hashBits) || params.hashBits < 1 || params.hashBits > MAX_FTRL_HASH_BITS) {
     problems.push(`hashBits must be an integer in 1..${MAX_FTRL_HASH_BITS}`);
+  } else if (params.biasIndex != null && !(Number.isInteger(params.biasIndex) && params.biasIndex >= 0 && params.biasIndex < 2 ** params.hashBits)) {
+    problems.push('biasIndex must be an integer in [0, 2^hashBits)');
   }
   return problems;
 }
@@ -79,12 +92,14 @@ export class FtrlProximal {
   private readonly n: Float64Array;
   private scratchW = new Float64Array(64);
   private seen = 0;
+  private readonly bias: number;
 
   /** Throws RangeError on invalid params (a programming error; validate operator input with validateFtrlParams). */
   constructor(params: FtrlParams) {
     const problems = validateFtrlParams(params);
     if (problems.length > 0) throw new RangeError(`invalid FTRL params: ${problems.join('; ')}`);
-    this.params = Object.freeze({ ...params });
+    this.params = Object.freeze({ ...params, biasIndex: params.biasIndex ?? null });
+    this.bias = this.params.biasIndex ?? -1;
     this.z = new Float64Array(2 ** params.hashBits);
     this.n = new Float64Array(2 ** params.hashBits);
   }
@@ -93,13 +108,31 @@ export class FtrlProximal {
     return this.seen;
   }
 
-  /** w_i from (z_i, n_i), Algorithm 1: 0 if |z_i| <= λ1, else −(z_i − sgn(z_i)λ1) / ((β + √n_i)/α + λ2). */
+  /**
+   * w_i from (z_i, n_i), Algorithm 1: 0 if |z_i| <= λ1, else −(z_i − sgn(z_i)λ1) / ((β + √n_i)/α + λ2)
+   * (λ1 = λ2 = 0 at the bias index).
+   */
   weightAt(index: number): number {
     const zi = this.z[index];
-    const { l1 } = this.params;
+    const isBias = index === this.bias;
+    const l1 = isBias ? 0 : this.params.l1;
     if (zi <= l1 && zi >= -l1) return 0;
-    const { alpha, beta, l2 } = this.params;
-    return -(zi - (zi < 0 ? -l1 : l1)) / ((beta + Math.sqrt(this.n[index])) / alpha + l2);
+    const { alpha, beta } = this.params;
+    return -(zi - (zi < 0 ? -l1 : l1)) / ((beta + Math.sqrt(this.n[index])) / alpha + (isBias ? 0 : this.params.l2));
+  }
+
+  /**
+   * Starts the bias weight at a prior log-odds (e.g. logit of the historical CTR) by setting
+   * z_bias = −logOdds·β/α, so that w_bias = logOdds while n_bias = 0. Only before the bias has been
+   * updated, and only with a biasIndex and β > 0 (with β = 0 the first step's rate is unbounded).
+   */
+  initBias(logOdds: number): { kind: 'ok' } | { kind: 'rejected'; reason: string } {
+    if (this.bias < 0) return { kind: 'rejected', reason: 'no biasIndex configured' };
+    if (!(this.params.beta > 0)) return { kind: 'rejected', reason: 'beta must be > 0' };
+    if (this.n[this.bias] !== 0) return { kind: 'rejected', reason: 'bias already trained' };
+    if (!Number.isFinite(logOdds)) return { kind: 'rejected', reason: 'logOdds must be finite' };
+    this.z[this.bias] = (-logOdds * this.params.beta) / this.params.alpha;
+    return { kind: 'ok' };
   }
 
   /** p = σ(Σ_i w_i) over the active indices; does not change state. */
@@ -122,15 +155,17 @@ export class FtrlProximal {
     const count = indices.length;
     if (this.scratchW.length < count) this.scratchW = new Float64Array(count * 2);
     const w = this.scratchW;
-    const { alpha, beta, l1, l2 } = this.params;
+    const { alpha, beta } = this.params;
     const z = this.z;
     const n = this.n;
+    const bias = this.bias;
     let margin = 0;
     for (let k = 0; k < count; k++) {
       const i = indices[k];
       const zi = z[i];
+      const l1 = i === bias ? 0 : this.params.l1;
       let wi = 0;
-      if (zi > l1 || zi < -l1) wi = -(zi - (zi < 0 ? -l1 : l1)) / ((beta + Math.sqrt(n[i])) / alpha + l2);
+      if (zi > l1 || zi < -l1) wi = -(zi - (zi < 0 ? -l1 : l1)) / ((beta + Math.sqrt(n[i])) / alpha + (i === bias ? 0 : this.params.l2));
       w[k] = wi;
       margin += wi;
     }
@@ -153,13 +188,11 @@ export class FtrlProximal {
     const idx: number[] = [];
     const val: number[] = [];
     for (let i = 0; i < this.z.length; i++) {
-      const zi = this.z[i];
-      if (zi > this.params.l1 || zi < -this.params.l1) {
-        const wi = this.weightAt(i);
-        if (wi !== 0) {
-          idx.push(i);
-          val.push(wi);
-        }
+      if (this.z[i] === 0) continue;
+      const wi = this.weightAt(i);
+      if (wi !== 0) {
+        idx.push(i);
+        val.push(wi);
       }
     }
     return { version: FTRL_FORMAT_VERSION, hashBits: this.params.hashBits, indices: Uint32Array.from(idx), weights: Float64Array.from(val) };
@@ -242,10 +275,13 @@ export function decodeWeights(bytes: Uint8Array): Decoded<FtrlWeights> {
   return { kind: 'ok', value: { version, hashBits, indices, weights } };
 }
 
-/** Serialises a learner state: header (magic, version, hashBits, count, α, β, λ1, λ2, examplesSeen), indices, z, n. */
+// State header: magic, version, hashBits, count (u32 each), then α, β, λ1, λ2, examplesSeen, biasIndex (f64, −1 = none).
+const STATE_HEADER_BYTES = 16 + 6 * 8;
+
+/** Serialises a learner state: header, u32 indices, f64 z, f64 n. */
 export function encodeState(state: FtrlState): Uint8Array {
   const count = state.indices.length;
-  const header = 16 + 5 * 8;
+  const header = STATE_HEADER_BYTES;
   const zOffset = align8(header + 4 * count);
   const nOffset = zOffset + 8 * count;
   const bytes = new Uint8Array(nOffset + 8 * count);
@@ -259,6 +295,7 @@ export function encodeState(state: FtrlState): Uint8Array {
   view.setFloat64(32, state.params.l1, true);
   view.setFloat64(40, state.params.l2, true);
   view.setFloat64(48, state.examplesSeen, true);
+  view.setFloat64(56, state.params.biasIndex ?? -1, true);
   for (let k = 0; k < count; k++) view.setUint32(header + 4 * k, state.indices[k], true);
   for (let k = 0; k < count; k++) {
     view.setFloat64(zOffset + 8 * k, state.z[k], true);
@@ -269,7 +306,7 @@ export function encodeState(state: FtrlState): Uint8Array {
 
 /** Inverse of encodeState (the result still goes through FtrlProximal.fromState for validation). */
 export function decodeState(bytes: Uint8Array): Decoded<FtrlState> {
-  const header = 16 + 5 * 8;
+  const header = STATE_HEADER_BYTES;
   if (bytes.length < header) return { kind: 'invalid', reason: 'too short' };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== STATE_MAGIC) return { kind: 'invalid', reason: 'not an FTRL state blob' };
@@ -285,6 +322,7 @@ export function decodeState(bytes: Uint8Array): Decoded<FtrlState> {
     beta: view.getFloat64(24, true),
     l1: view.getFloat64(32, true),
     l2: view.getFloat64(40, true),
+    biasIndex: view.getFloat64(56, true) < 0 ? null : view.getFloat64(56, true),
   };
   const indices = new Uint32Array(count);
   const z = new Float64Array(count);
