@@ -52,22 +52,11 @@ export function binLabels(bins: readonly number[]): string[] {
   return labels;
 }
 
-function binOf(bins: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = bins.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (bins[mid] <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Split an audience by one attribute. Categorical/boolean/multi: one andCardinality per value
  * bitmap (no materialisation), rows sorted by count desc then value asc, zero rows dropped;
- * a multi-valued user counts once under each value. Numeric: one pass over the audience's
- * members that have the attribute, counted into the given bins, rows in bin order.
+ * a multi-valued user counts once under each value. Numeric: andCardinality with each bin's
+ * users (AttributeIndex.numericBinBitmaps, cached per bin set), rows in bin order, empty bins kept.
  */
 export function groupBy(index: AttributeIndex, bitmap: ReadonlyRoaringBitmap32, attr: string, options: GroupByOptions = {}): GroupByResult {
   const spec = attributeSpec(attr);
@@ -79,18 +68,14 @@ export function groupBy(index: AttributeIndex, bitmap: ReadonlyRoaringBitmap32, 
     if (problem) return { kind: 'error', message: problem };
     const bins = options.bins!;
     const column = index.numericColumn(spec.name)!;
-    const counts = new Array<number>(bins.length + 1).fill(0);
-    const members = RoaringBitmap32.and(bitmap, column.present);
-    const values = column.values;
-    forEachMemberPage(members, (page, length) => {
-      for (let i = 0; i < length; i++) counts[binOf(bins, values[page[i]])]++;
-    });
+    const counts = index.numericBinBitmaps(spec.name, bins).map((binUsers) => bitmap.andCardinality(binUsers));
+    const withValue = bitmap.andCardinality(column.present);
     const labels = binLabels(bins);
     return {
       kind: 'ok',
       attr: spec.name,
       total,
-      missing: total - members.size,
+      missing: total - withValue,
       rows: counts.map((c, i) => ({ value: labels[i], count: c, share: share(c) })),
     };
   }

@@ -134,6 +134,26 @@ describe('AttributeIndex', () => {
     expect(full.totalBytes).toBe(full.bitmapBytes + full.columnBytes);
   });
 
+  it('numericBinBitmaps splits by the bins, and a mutation invalidates the cached split', () => {
+    const index = loaded();
+    const pop = fixturePopulation();
+    const brute = (profiles: { idx: number; profile: ListenerProfile }[], bins: number[]): number[][] =>
+      Array.from({ length: bins.length + 1 }, (_, j) =>
+        profiles
+          .filter(({ profile: p }) => p.monthlyMinutes !== undefined && (j === 0 || p.monthlyMinutes >= bins[j - 1]) && (j === bins.length || p.monthlyMinutes < bins[j]))
+          .map((p) => p.idx),
+      );
+    const bins = [100, 250.5, 400];
+    expect(index.numericBinBitmaps('monthlyMinutes', bins).map((b) => b.toArray())).toEqual(brute(pop, bins));
+    // more distinct splits than the cache holds, then the first again
+    for (let k = 1; k <= 10; k++) expect(index.numericBinBitmaps('monthlyMinutes', [k * 40]).map((b) => b.size)).toEqual(brute(pop, [k * 40]).map((l) => l.length));
+    const moved = pop.map((p, i) => (i < 10 ? { idx: p.idx, profile: { ...p.profile, monthlyMinutes: 500 + i } } : p));
+    index.upsertMany(moved.slice(0, 10).map((m) => m.idx), moved.slice(0, 10).map((m) => m.profile));
+    expect(index.numericBinBitmaps('monthlyMinutes', bins).map((b) => b.toArray())).toEqual(brute(moved, bins));
+    index.remove(moved[12].idx);
+    expect(index.numericBinBitmaps('monthlyMinutes', bins).map((b) => b.toArray())).toEqual(brute(moved.filter((_, i) => i !== 12), bins));
+  });
+
   it('optimize keeps contents', () => {
     const index = loaded();
     const before = snapshot(index);

@@ -25,6 +25,9 @@ export interface IndexMemory {
   totalBytes: number;
 }
 
+/** How many numeric bin splits numericBinBitmaps keeps (each is about one bit per user with a value). */
+export const NUMERIC_BIN_CACHE_ENTRIES = 8;
+
 /** Page size for walking a bitmap's members without materialising it whole (one roaring chunk). */
 export const MEMBER_PAGE = 65536;
 
@@ -136,6 +139,9 @@ export class AttributeIndex {
   private readonly valueStores = new Map<ProfileAttribute, ValueStore>();
   private readonly numericStores = new Map<ProfileAttribute, NumericStore>();
   private readonly numericBucketCount: number;
+  /** Bumped by every mutation; cached derived bitmaps from an older version are stale. */
+  private version = 0;
+  private readonly binCache = new Map<string, { version: number; bitmaps: RoaringBitmap32[] }>();
 
   constructor(options: AttributeIndexOptions = {}) {
     this.numericBucketCount = Math.max(1, Math.floor(options.numericBuckets ?? 64));
@@ -161,6 +167,7 @@ export class AttributeIndex {
   /** Insert or replace one user's profile; absent fields become unknown. */
   upsert(userIdx: number, profile: ListenerProfile): { isNew: boolean } {
     assertUserIdx(userIdx);
+    this.version++;
     const isNew = !this.universeBitmap.has(userIdx);
     if (!isNew) this.removeOne(userIdx);
     this.upsertFresh(Uint32Array.of(userIdx), [profile], [0]);
@@ -182,6 +189,7 @@ export class AttributeIndex {
       assertUserIdx(userIdxs[i]);
       idxs[i] = userIdxs[i];
     }
+    this.version++;
     const batch = new RoaringBitmap32(idxs);
     let positions: number[] | null = null;
     if (batch.size !== n) {
@@ -205,6 +213,7 @@ export class AttributeIndex {
   remove(userIdx: number): boolean {
     assertUserIdx(userIdx);
     if (!this.universeBitmap.has(userIdx)) return false;
+    this.version++;
     this.removeOne(userIdx);
     this.universeBitmap.delete(userIdx);
     return true;
@@ -278,6 +287,33 @@ export class AttributeIndex {
     return out;
   }
 
+  /**
+   * The users of each bin of a numeric attribute for boundaries b1 < … < bk: bins (-∞,b1),
+   * [b1,b2), …, [bk,+∞), as k+1 read-only bitmaps. Results are cached per (attr, boundaries)
+   * until the next mutation (at most NUMERIC_BIN_CACHE_ENTRIES sets, oldest evicted), because
+   * dashboards split audiences by the same bins again and again; a cached split turns a numeric
+   * group-by into k+1 andCardinality calls instead of a column scan.
+   */
+  numericBinBitmaps(attr: ProfileAttribute, bins: readonly number[]): readonly ReadonlyRoaringBitmap32[] {
+    const key = `${attr}:${bins.join(',')}`;
+    const hit = this.binCache.get(key);
+    if (hit && hit.version === this.version) return hit.bitmaps;
+    const bitmaps: RoaringBitmap32[] = [];
+    for (let j = 0; j <= bins.length; j++) {
+      const range: NumericRange = {};
+      if (j > 0) range.gte = bins[j - 1];
+      if (j < bins.length) range.lt = bins[j];
+      bitmaps.push(this.numericRange(attr, range));
+    }
+    this.binCache.delete(key);
+    this.binCache.set(key, { version: this.version, bitmaps });
+    for (const [k, entry] of this.binCache) {
+      if (this.binCache.size <= NUMERIC_BIN_CACHE_ENTRIES && entry.version === this.version) break;
+      if (k !== key) this.binCache.delete(k);
+    }
+    return bitmaps;
+  }
+
   /** Reconstruct a user's profile from the index (for inspection and tests; O(values)). */
   profileOf(userIdx: number): ListenerProfile | null {
     if (!this.universeBitmap.has(userIdx)) return null;
@@ -327,6 +363,7 @@ export class AttributeIndex {
       yield store.present;
       if (store.buckets) yield* store.buckets.bitmaps;
     }
+    for (const entry of this.binCache.values()) yield* entry.bitmaps;
   }
 
   private removeOne(userIdx: number): void {
