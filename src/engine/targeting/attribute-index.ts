@@ -12,7 +12,7 @@ export interface NumericRange {
 }
 
 export interface AttributeIndexOptions {
-  /** Value buckets of the lazily built numeric range index (default 64). */
+  /** Value buckets of the numeric range index (default 64, at most 4096); built by optimize() or the first range query. */
   numericBuckets?: number;
   /** Users to reserve numeric columns for up front (default 1024; columns grow by doubling). */
   initialCapacityUsers?: number;
@@ -127,8 +127,8 @@ function bitmapBytes(bitmap: RoaringBitmap32): number {
  * indexed by userIdx plus a presence bitmap. A profile upsert replaces the user's previous
  * attributes entirely: the user leaves every old value bitmap before joining the new ones.
  *
- * Numeric ranges use a lazily built bucket index: bucket boundaries are quantiles of a sample of
- * the column; a range is the union of the buckets it covers fully plus a column scan of the (at
+ * Numeric ranges use a bucket index (built by optimize() or the first range query): bucket
+ * boundaries are quantiles of a sample of the column; a range is the union of the buckets it covers fully plus a column scan of the (at
  * most two) buckets it cuts. Buckets are maintained on upsert and rebuilt when the column has
  * more than doubled since they were built, so range cost stays near 2/numericBuckets of a scan.
  *
@@ -144,7 +144,7 @@ export class AttributeIndex {
   private readonly binCache = new Map<string, { version: number; bitmaps: RoaringBitmap32[] }>();
 
   constructor(options: AttributeIndexOptions = {}) {
-    this.numericBucketCount = Math.max(1, Math.floor(options.numericBuckets ?? 64));
+    this.numericBucketCount = Math.min(4096, Math.max(1, Math.floor(options.numericBuckets ?? 64)));
     const capacity = Math.max(1, Math.floor(options.initialCapacityUsers ?? 1024));
     for (const spec of PROFILE_ATTRIBUTES) {
       if (spec.kind === 'numeric') {
@@ -331,8 +331,12 @@ export class AttributeIndex {
     return profile as ListenerProfile;
   }
 
-  /** Run-length compress and shrink every bitmap; call after a bulk load. */
+  /** Run-length compress and shrink every bitmap and (re)build the numeric range buckets; call after a bulk load. */
   optimize(): void {
+    for (const store of this.numericStores.values()) {
+      store.buckets = null;
+      this.bucketsFor(store);
+    }
     this.universeBitmap.runOptimize();
     this.universeBitmap.shrinkToFit();
     for (const bitmap of this.allBitmaps()) {
@@ -486,12 +490,27 @@ export class AttributeIndex {
       if (boundary > sample[0] && (inner.length === 0 || boundary > inner[inner.length - 1])) inner.push(boundary);
     }
     const innerArray = Float64Array.from(inner);
-    const lists: number[][] = Array.from({ length: inner.length + 1 }, () => []);
+    // counting sort by bucket: members stay ascending within each bucket, no per-user JS arrays
+    const bucketCount = inner.length + 1;
+    const bucketOfMember = new Uint16Array(present);
+    const starts = new Uint32Array(bucketCount + 1);
+    let pos = 0;
     forEachMemberPage(store.present, (page, length) => {
-      for (let i = 0; i < length; i++) lists[bucketOf(innerArray, values[page[i]])].push(page[i]);
+      for (let i = 0; i < length; i++, pos++) {
+        const b = bucketOf(innerArray, values[page[i]]);
+        bucketOfMember[pos] = b;
+        starts[b + 1]++;
+      }
     });
-    const bitmaps = lists.map((list) => {
-      const bitmap = new RoaringBitmap32(Uint32Array.from(list));
+    for (let b = 0; b < bucketCount; b++) starts[b + 1] += starts[b];
+    const cursor = starts.slice(0, bucketCount);
+    const sorted = new Uint32Array(present);
+    pos = 0;
+    forEachMemberPage(store.present, (page, length) => {
+      for (let i = 0; i < length; i++, pos++) sorted[cursor[bucketOfMember[pos]]++] = page[i];
+    });
+    const bitmaps = Array.from({ length: bucketCount }, (_, b) => {
+      const bitmap = new RoaringBitmap32(sorted.subarray(starts[b], starts[b + 1]));
       bitmap.runOptimize();
       return bitmap;
     });
