@@ -1,5 +1,5 @@
 import type { LocalClock } from '../policy/local-time';
-import type { CapWindow, CompiledCampaign, FrequencyCap, Slot } from '../policy/snapshot';
+import type { CapWindow, CompiledCampaign, Slot } from '../policy/snapshot';
 import type { CounterCheck } from './counter-store';
 
 const DAY_S = 86_400;
@@ -55,19 +55,21 @@ export function suppressionKey(userId: string, campaignId: string): string {
   return `sup:{u:${userId}}:${campaignId}`;
 }
 
-/** Several caps on one window collapse to the tightest, so one key is reserved once. */
-function tightestPerWindow(caps: readonly FrequencyCap[]): FrequencyCap[] {
-  const byWindow = new Map<CapWindow, number>();
-  for (const cap of caps) byWindow.set(cap.window, Math.min(byWindow.get(cap.window) ?? Infinity, cap.impressions));
-  return [...byWindow].map(([window, impressions]) => ({ window, impressions }));
+/**
+ * Explored impressions of a campaign, `explore:{c:<campaignId>}`: the feedback worker increments it for
+ * impressions whose decision logged isExplored; explorationRemaining = explorationBudget − this count.
+ */
+export function explorationCounterKey(campaignId: string): string {
+  return `explore:{c:${campaignId}}`;
 }
 
 /**
- * `reserve` checks of a campaign's frequency caps for one listener (reason 'cap').
+ * `reserve` checks of a campaign's frequency caps for one listener (reason 'cap'); several caps on one
+ * window were collapsed to the tightest at compile time.
  * clock must be the campaign's local clock at nowMs.
  */
 export function frequencyCapChecks(userId: string, campaign: CompiledCampaign, nowMs: number, clock: LocalClock): CounterCheck[] {
-  return tightestPerWindow(campaign.frequencyCaps).map((cap) => {
+  return campaign.tightestCaps.map((cap) => {
     const b = capBucket(cap.window, nowMs, clock, campaign.endAtMs);
     return { key: frequencyCapKey(userId, campaign.id, b.tag), limit: cap.impressions, op: 'reserve', ttlS: b.ttlS, reason: 'cap' };
   });

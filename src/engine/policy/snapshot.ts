@@ -111,6 +111,8 @@ export interface CompiledCampaign extends Campaign {
   readonly dayPartMask: Uint8Array;
   /** Sum of creative weights; the priority method's tie-breaker. */
   readonly creativeWeightSum: number;
+  /** frequencyCaps with several caps on one window collapsed to the tightest, so each key is reserved once. */
+  readonly tightestCaps: readonly FrequencyCap[];
 }
 
 /** Immutable, versioned view of the configuration that every decision reads. */
@@ -151,7 +153,14 @@ export function compileDayParting(dayParts: readonly DayPart[] | null): Uint8Arr
   return mask;
 }
 
-/** Precomputes epoch bounds, the day-part mask and the creative weight sum of one campaign. */
+/** Several caps on one window → one cap with the smallest limit, in first-seen window order. */
+export function tightestCapsPerWindow(caps: readonly FrequencyCap[]): FrequencyCap[] {
+  const byWindow = new Map<CapWindow, number>();
+  for (const cap of caps) byWindow.set(cap.window, Math.min(byWindow.get(cap.window) ?? Infinity, cap.impressions));
+  return [...byWindow].map(([window, impressions]) => ({ window, impressions }));
+}
+
+/** Precomputes epoch bounds, the day-part mask, the creative weight sum and the tightest caps of one campaign. */
 export function compileCampaign(campaign: Campaign): CompiledCampaign {
   return {
     ...campaign,
@@ -159,6 +168,7 @@ export function compileCampaign(campaign: Campaign): CompiledCampaign {
     endAtMs: campaign.schedule.endAt === null ? null : Date.parse(campaign.schedule.endAt),
     dayPartMask: compileDayParting(campaign.schedule.dayParting),
     creativeWeightSum: campaign.creatives.reduce((s, c) => s + c.weight, 0),
+    tightestCaps: tightestCapsPerWindow(campaign.frequencyCaps),
   };
 }
 

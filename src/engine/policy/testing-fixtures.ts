@@ -2,6 +2,7 @@ import { buildDecisionSnapshot, type Branch, type Campaign, type DecisionSnapsho
 
 // Builders for engine tests and simulators: minimal valid rows with overrides.
 
+/** A banner slot 'slot-1' (key 'home-banner') on ios/android, up to 3 ads, no ad-load cap. */
 export function makeSlot(overrides: Partial<Slot> = {}): Slot {
   return {
     id: 'slot-1',
@@ -15,6 +16,7 @@ export function makeSlot(overrides: Partial<Slot> = {}): Slot {
   };
 }
 
+/** An active, always-on (UTC, from 2026-01-01) campaign in slot-1 with one banner/popup creative of weight 1. */
 export function makeCampaign(id: string, overrides: Partial<Campaign> = {}): Campaign {
   return {
     id,
@@ -37,10 +39,12 @@ export function makeCampaign(id: string, overrides: Partial<Campaign> = {}): Cam
   };
 }
 
+/** A priority branch for everyone. */
 export function makeBranch(name: string, campaignIds: string[], overrides: Partial<Branch> = {}): Branch {
   return { name, audience: 'everyone', campaignIds, method: 'priority', modelId: null, arms: null, ...overrides };
 }
 
+/** Snapshot 'v1' with one slot and one policy made of the given branches. */
 export function makeSnapshot(campaigns: Campaign[], branches: Branch[], slot: Slot = makeSlot(), adLoadTimeZone = 'UTC'): DecisionSnapshot {
   const policies: DeliveryPolicy[] = [{ slotId: slot.id, branches }];
   return buildDecisionSnapshot({ version: 'v1', slots: [slot], campaigns, policies, adLoadTimeZone }).snapshot;
