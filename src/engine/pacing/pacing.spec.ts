@@ -62,8 +62,30 @@ describe('goalChecks', () => {
       ],
     },
     { title: 'no goal: no checks', goal: null, at: DAY0, expected: [] },
-  ])('$title', ({ goal, at, expected }) => {
-    const checks = goalChecks(withGoal(goal), at, localClock(at, 'UTC'));
+    {
+      title: 'even total-only goal with an end date: paced over the flight',
+      // flight 2026-01-01 → 2026-12-31 (364 days); 2026-11-28 00:00 is day 331: ⌊10000·331/364·1.1 + 100⌋
+      goal: { metric: 'impressions', daily: null, total: 10_000, pacing: 'even' } as Goal,
+      endAt: '2026-12-31T00:00:00Z',
+      at: DAY0,
+      expected: [{ key: 'goal:{c:g}:impressions:total', limit: 10_000, op: 'reserve', reason: 'goal_reached' }],
+    },
+    {
+      title: 'even total-only goal, early in the flight',
+      // day 91 of 364: ⌊10000·0.25·1.1 + 100⌋ = 2850
+      goal: { metric: 'impressions', daily: null, total: 10_000, pacing: 'even' } as Goal,
+      endAt: '2026-12-31T00:00:00Z',
+      at: Date.UTC(2026, 3, 2),
+      expected: [{ key: 'goal:{c:g}:impressions:total', limit: 2850, op: 'reserve', reason: 'pacing' }],
+    },
+    {
+      title: 'even total-only goal without an end date: a plain cap',
+      goal: { metric: 'impressions', daily: null, total: 10_000, pacing: 'even' } as Goal,
+      at: Date.UTC(2026, 3, 2),
+      expected: [{ key: 'goal:{c:g}:impressions:total', limit: 10_000, op: 'reserve', reason: 'goal_reached' }],
+    },
+  ])('$title', ({ goal, at, expected, endAt }: { goal: Goal | null; at: number; expected: unknown[]; endAt?: string }) => {
+    const checks = goalChecks(withGoal(goal, endAt ?? null), at, localClock(at, 'UTC'));
     expect(checks.map(({ key, limit, op, reason }) => ({ key, limit, op, reason }))).toEqual(expected);
   });
 

@@ -52,6 +52,7 @@ export function goalCounterKeys(campaign: CompiledCampaign, metric: GoalMetric, 
  * Click/conversion goals: `read` checks on counters the feedback worker increments; they stop delivery once
  * the counted outcomes reach the limit, but outcomes still in flight can overshoot by those few.
  * The daily check's reason is 'pacing' while the even-pacing allowance is below the daily goal, else 'goal_reached'.
+ * An even total-only goal (no daily) with an end date is paced the same way over the flight [startAt, endAt).
  */
 export function goalChecks(campaign: CompiledCampaign, nowMs: number, clock: LocalClock, options: PacingOptions = DEFAULT_PACING): CounterCheck[] {
   const goal = campaign.goal;
@@ -59,7 +60,14 @@ export function goalChecks(campaign: CompiledCampaign, nowMs: number, clock: Loc
   const keys = goalCounterKeys(campaign, goal.metric, nowMs, clock);
   const op = goal.metric === 'impressions' ? 'reserve' : 'read';
   const checks: CounterCheck[] = [];
-  if (goal.total !== null) checks.push({ key: keys.totalKey, limit: goal.total, op, ttlS: keys.totalTtlS, reason: 'goal_reached' });
+  if (goal.total !== null) {
+    // Even pacing of a total-only goal spreads it over the flight [startAt, endAt) when there is an end.
+    const paceFlight = goal.pacing === 'even' && goal.daily === null && campaign.endAtMs !== null && campaign.endAtMs > campaign.startAtMs;
+    const limit = paceFlight
+      ? evenPacingAllowance(goal.total, Math.min(1, Math.max(0, (nowMs - campaign.startAtMs) / (campaign.endAtMs! - campaign.startAtMs))), options)
+      : goal.total;
+    checks.push({ key: keys.totalKey, limit, op, ttlS: keys.totalTtlS, reason: limit < goal.total ? 'pacing' : 'goal_reached' });
+  }
   if (goal.daily !== null) {
     const limit = goal.pacing === 'even' ? evenPacingAllowance(goal.daily, dayElapsedFraction(clock, nowMs), options) : goal.daily;
     checks.push({ key: keys.dailyKey, limit, op, ttlS: keys.dailyTtlS, reason: limit < goal.daily ? 'pacing' : 'goal_reached' });
