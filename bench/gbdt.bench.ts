@@ -140,14 +140,18 @@ xte = np.fromfile(d + '/test.f32', dtype=np.float32).reshape(rows_test, F)
 dtrain = xgb.DMatrix(xtr, label=ytr, missing=np.nan, nthread=1)
 dtest = xgb.DMatrix(xte, missing=np.nan, nthread=1)
 rounds = params.pop('rounds')
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 booster = xgb.train(params, dtrain, num_boost_round=rounds)
-seconds = time.perf_counter() - t0
+seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
 booster.predict(dtest).astype(np.float32).tofile(d + '/xgb_pred.f32')
-print(json.dumps({'train_s': seconds}))
+print(json.dumps({'train_s': seconds, 'cpu_s': cpu_seconds}))
 `;
 
-function xgboostReference(split: Split, params: Partial<GbdtParams>, baseScore: number): { trainS: number; predictions: Float32Array } {
+function xgboostReference(
+  split: Split,
+  params: Partial<GbdtParams>,
+  baseScore: number,
+): { trainS: number; cpuS: number; predictions: Float32Array } {
   const dir = mkdtempSync(path.join(tmpdir(), `gbdt-bench-${split.name}-`));
   try {
     writeFileSync(path.join(dir, 'train.f32'), Buffer.from(split.train.values.buffer, split.train.values.byteOffset, split.train.values.byteLength));
@@ -171,9 +175,9 @@ function xgboostReference(split: Split, params: Partial<GbdtParams>, baseScore: 
     };
     const out = runPython(XGB_SCRIPT, [dir, String(split.train.rowCount), String(split.test.rowCount), String(split.train.featureCount), JSON.stringify(xgbParams)]);
     if (out.kind !== 'ok') throw new Error(`xgboost failed: ${out.message}`);
-    const { train_s: trainS } = JSON.parse(out.stdout.trim().split('\n').pop()!);
+    const { train_s: trainS, cpu_s: cpuS } = JSON.parse(out.stdout.trim().split('\n').pop()!);
     const buf = readFileSync(path.join(dir, 'xgb_pred.f32'));
-    return { trainS, predictions: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
+    return { trainS, cpuS, predictions: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -227,15 +231,19 @@ async function runSplit(split: Split, params: Partial<GbdtParams>): Promise<RunR
   const baseScore = positiveRate(split.train.labels);
   const xgb = xgboostReference(split, params, baseScore);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = trainGbdt(split.train, { ...params, baseMargin: Math.log(baseScore / (1 - baseScore)) });
   const trainS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   if (result.kind !== 'trained') throw new Error(result.reason);
   const proba = predictProba(result.model, split.test.values, split.test.rowCount);
   const onnxDiff = await onnxMaxAbsDiff(result.model, split.test, proba);
   const out = { auc: auc(split.test.labels, proba), xgbAuc: auc(split.test.labels, xgb.predictions), trainS, xgbTrainS: xgb.trainS, onnxDiff, proba };
   console.log(
     `${split.name}: rows ${split.train.rowCount}/${split.test.rowCount} × ${split.train.featureCount}, ` +
-      `auc ${out.auc.toFixed(4)} vs xgb ${out.xgbAuc.toFixed(4)}, train ${trainS.toFixed(2)} s vs xgb ${xgb.trainS.toFixed(2)} s, onnx diff ${onnxDiff.toExponential(2)}`,
+      `auc ${out.auc.toFixed(4)} vs xgb ${out.xgbAuc.toFixed(4)}, train wall ${trainS.toFixed(2)} s vs xgb ${xgb.trainS.toFixed(2)} s ` +
+      `(cpu ${cpuS.toFixed(2)} s vs ${xgb.cpuS.toFixed(2)} s, ratio ${(cpuS / xgb.cpuS).toFixed(2)}), onnx diff ${onnxDiff.toExponential(2)}`,
   );
   return out;
 }

@@ -33,27 +33,31 @@ export interface BinnedMatrix {
  * @returns ascending, strictly increasing float32 cuts, length ≤ maxBin − 1
  */
 export function quantileCuts(column: Float32Array, maxBin: number): Float32Array {
+  // Low-cardinality columns (flags, ordinal codes) are common: collect distinct values first and skip the full sort.
+  const distinctValues = new Set<number>();
   let n = 0;
-  const present = new Float32Array(column.length);
   for (let i = 0; i < column.length; i++) {
     const v = column[i];
-    if (v === v) present[n++] = v;
+    if (v !== v) continue;
+    n++;
+    if (distinctValues.size <= maxBin) distinctValues.add(v === 0 ? 0 : v);
   }
   if (n === 0) return new Float32Array(0);
-  const sorted = present.subarray(0, n).sort();
-  let distinct = 1;
-  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  if (distinctValues.size <= maxBin) return Float32Array.from(distinctValues).sort().subarray(1);
+  const sorted = new Float32Array(n);
+  let k = 0;
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (v === v) sorted[k++] = v;
+  }
+  sorted.sort();
   const cuts: number[] = [];
-  if (distinct <= maxBin) {
-    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) cuts.push(sorted[i]);
-  } else {
-    let last = sorted[0];
-    for (let b = 1; b < maxBin; b++) {
-      const v = sorted[Math.floor((b * n) / maxBin)];
-      if (v > last) {
-        cuts.push(v);
-        last = v;
-      }
+  let last = sorted[0];
+  for (let b = 1; b < maxBin; b++) {
+    const v = sorted[Math.floor((b * n) / maxBin)];
+    if (v > last) {
+      cuts.push(v);
+      last = v;
     }
   }
   return Float32Array.from(cuts);

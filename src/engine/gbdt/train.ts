@@ -62,6 +62,9 @@ class TreeBuilder {
   /** Training-time routing on local bins: left iff bin ≤ splitBin; missingBin follows defaultLeft. */
   splitBin: number[] = [];
   missingBin: number[] = [];
+  /** Each node's rows are rows[rangeBegin, rangeEnd) of the tree's final partition (children subdivide the parent's range). */
+  rangeBegin: number[] = [];
+  rangeEnd: number[] = [];
 
   add(weight: number, cover: number): number {
     this.feature.push(-1);
@@ -74,6 +77,8 @@ class TreeBuilder {
     this.cover.push(cover);
     this.splitBin.push(0);
     this.missingBin.push(0);
+    this.rangeBegin.push(0);
+    this.rangeEnd.push(0);
     return this.feature.length - 1;
   }
 }
@@ -210,7 +215,8 @@ export function trainGbdt(data: GbdtDataset, params: Partial<GbdtParams> = {}, o
     const tree = finishTree(builder, p.gamma);
     trees.push(tree);
 
-    applyTreeBinned(builder, bm, margin);
+    if (m === n) applyTreeByRanges(builder, rows, margin);
+    else applyTreeBinned(builder, bm, margin);
     for (let i = 0; i < n; i++) prob[i] = 1 / (1 + Math.exp(-margin[i]));
     const trainLoss = logloss(data.labels, prob);
     let validLoss: number | null = null;
@@ -332,6 +338,7 @@ function growTree(
 ): TreeBuilder {
   const builder = new TreeBuilder();
   const histSize = 2 * bm.totalSlots;
+  const goLeftByBin = new Uint8Array(65536);
   const F = bm.featureCount;
   let g = 0;
   let h = 0;
@@ -342,6 +349,7 @@ function growTree(
   const rootHist = takeHist(pool, histSize);
   buildHistogram(rootHist, bm.slots, F, rows, 0, m, grad, hess);
   const root: OpenNode = { id: builder.add(leafWeight(g, h, p), h), begin: 0, end: m, depth: 0, hist: rootHist, g, h, split: null };
+  builder.rangeEnd[root.id] = m;
   root.split = findBestSplit(root, bm, active, p);
   const open: OpenNode[] = [];
   if (root.split) open.push(root);
@@ -363,14 +371,18 @@ function growTree(
     const column = f * bm.rowCount;
     const splitBin = split.bin;
     const missingBin = missingSlot - bm.slotOffset[f];
+    // Branch-free: a per-bin direction table, and every row written to both sides (l ≤ i, so rows[l] is already read).
+    for (let b = 0; b < missingBin; b++) goLeftByBin[b] = b <= splitBin ? 1 : 0;
+    goLeftByBin[missingBin] = defaultLeft ? 1 : 0;
     let l = node.begin;
     let r = 0;
     for (let i = node.begin; i < node.end; i++) {
       const row = rows[i];
-      const b = bins[column + row];
-      const goLeft = b === missingBin ? defaultLeft : b <= splitBin;
-      if (goLeft) rows[l++] = row;
-      else scratch[r++] = row;
+      const goLeft = goLeftByBin[bins[column + row]];
+      rows[l] = row;
+      scratch[r] = row;
+      l += goLeft;
+      r += 1 - goLeft;
     }
     rows.set(scratch.subarray(0, r), l);
 
@@ -393,6 +405,10 @@ function growTree(
     const leftCount = l - node.begin;
     const rightCount = node.end - l;
     const parent = node.hist;
+    builder.rangeBegin[leftId] = node.begin;
+    builder.rangeEnd[leftId] = l;
+    builder.rangeBegin[rightId] = l;
+    builder.rangeEnd[rightId] = node.end;
     const left: OpenNode = { id: leftId, begin: node.begin, end: l, depth: node.depth + 1, hist: parent, g: gl, h: hl, split: null };
     const right: OpenNode = { id: rightId, begin: l, end: node.end, depth: node.depth + 1, hist: parent, g: gr, h: hr, split: null };
     // Children that can never split (depth limit, too little hessian) need no histogram at all.
@@ -422,6 +438,21 @@ function growTree(
   }
   for (const node of open) pool.push(node.hist);
   return builder;
+}
+
+/** Adds each final leaf's weight to the margins of the rows partitioned into it (valid when every row was in the sample). */
+function applyTreeByRanges(builder: TreeBuilder, rows: Uint32Array, margin: Float64Array): void {
+  const stack = [0];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (builder.feature[node] !== -1) {
+      stack.push(builder.left[node], builder.right[node]);
+      continue;
+    }
+    const w = builder.weight[node];
+    const end = builder.rangeEnd[node];
+    for (let i = builder.rangeBegin[node]; i < end; i++) margin[rows[i]] += w;
+  }
 }
 
 /** Adds the new tree's training-time routing (on bins) to every training row's margin. */
