@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { describeUrl, type AppConfig } from '../config/config';
 import { DatabaseService } from './database/database.service';
 import { BullMqJobDriver } from './jobs/bullmq-job-driver';
@@ -18,13 +18,14 @@ export interface Infrastructure {
   close(): Promise<void>;
 }
 
-export function createRedisClient(url: string): Redis {
+export function createRedisClient(url: string, overrides: Partial<RedisOptions> = {}): Redis {
   const client = new Redis(url, {
     // Fail fast: the decision path degrades to local counters rather than waiting on a dead Redis.
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...overrides,
   });
   client.on('error', () => undefined); // reported through health, not as an unhandled event
   return client;

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ConfigChangeBus } from './config-bus/config-change-bus';
 import { HealthService } from './health/health.service';
 import type { Infrastructure } from './infrastructure';
 import { JOB_DEFINITIONS, type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
@@ -25,6 +26,7 @@ export class PlatformModule {
         { provide: JOB_CONSUMER_QUEUES, useValue: consumerQueues },
         JobsService,
         MetricsService,
+        ConfigChangeBus,
         {
           provide: HealthService,
           useFactory: (jobs: JobsService) => {
@@ -56,7 +58,7 @@ export class PlatformModule {
           inject: [JobsService],
         },
       ],
-      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService],
+      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus],
     };
   }
 }

@@ -28,7 +28,8 @@ async function boot(providers: Array<new (...args: never[]) => unknown>) {
     providers: [
       JobsService,
       { provide: JOB_DRIVER, useValue: new InProcessJobDriver() },
-      { provide: JOB_DEFINITIONS_TOKEN, useValue: JOB_DEFINITIONS },
+      // Only the job these handlers serve: the real registry grows with every module.
+      { provide: JOB_DEFINITIONS_TOKEN, useValue: { 'auth.touch-key': JOB_DEFINITIONS['auth.touch-key'] } },
       { provide: JOB_CONSUMER_QUEUES, useValue: ['system'] },
       ...providers,
     ],
