@@ -161,9 +161,13 @@ describe('trainGbdt', () => {
     expect(tree.gain[0]).toBeCloseTo(best.gain, 9);
   });
 
-  it('keeps training margins equal to predictMargin (binned routing = threshold routing) and float32 thresholds', () => {
+  it.each([
+    ['all rows (margins from leaf ranges)', { rounds: 15, maxDepth: 4, maxBin: 16 }],
+    ['row sampling (margins from binned routing)', { rounds: 15, maxDepth: 4, maxBin: 16, subsample: 0.6 }],
+    ['max leaves', { rounds: 15, maxDepth: 8, maxLeaves: 5, maxBin: 256 }],
+  ])('keeps training margins equal to predictMargin with %s, and float32 thresholds', (_name, params) => {
     const data = randomSet(2000, 5, 3, true);
-    const result = trained(trainGbdt(data, { rounds: 15, maxDepth: 4, maxBin: 16 }));
+    const result = trained(trainGbdt(data, params, { rng: createRng(1) }));
     const proba = predictProba(result.model, data.values, data.rowCount);
     expect(logloss(data.labels, proba)).toBeCloseTo(result.history[14].trainLogloss, 10);
     for (const tree of result.model.trees) for (const t of tree.threshold) expect(Math.fround(t)).toBe(t);

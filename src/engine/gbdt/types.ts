@@ -27,7 +27,7 @@ export interface Tree {
   defaultLeft: Uint8Array;
   /** Already multiplied by the learning rate; float32-representable. */
   leafValue: Float32Array;
-  /** Split gain (0 at leaves), in the ½[…]−free units documented on `splitGain`. */
+  /** Split gain (0 at leaves) as `splitGain` defines it, i.e. with the ½ (= XGBoost's loss_change / 2). */
   gain: Float64Array;
   /** Sum of hessians of the training rows that reached the node. */
   cover: Float64Array;
@@ -52,7 +52,7 @@ export interface GbdtParams {
   subsample: number;
   /** Fraction of features sampled (without replacement) per tree; 1 = all. */
   colsampleByTree: number;
-  /** Maximum number of value bins per feature (2..256); a missing-value bin is extra. */
+  /** Maximum number of value bins per feature (2..256), quantile-cut from the training data; NaN gets an extra bin. */
   maxBin: number;
   /** Stop when validation logloss has not improved for this many rounds; null = never. */
   earlyStoppingRounds: number | null;
