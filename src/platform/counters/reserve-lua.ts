@@ -43,9 +43,10 @@ for c = 1, n do
         if ARGV[b + 1] == 'r' and not seen[ARGV[b]] then
           seen[ARGV[b]] = true
           local key = KEYS[tonumber(ARGV[b])]
-          redis.call('INCR', key)
           local ttl = tonumber(ARGV[b + 3])
-          if ttl > 0 and redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ttl) end
+          -- Keys are only ever created by this script, INCREMENT_LUA or SET EX, all with their TTL,
+          -- so only a key this INCR just created needs one.
+          if redis.call('INCR', key) == 1 and ttl > 0 then redis.call('EXPIRE', key, ttl) end
         end
       end
       out[c] = -1
