@@ -23,6 +23,8 @@ export interface BinnedMatrix {
    * (the missing bin is the feature's last). Partitioning reads one feature for ascending rows, which this keeps cache-friendly.
    */
   bins: Uint8Array | Uint16Array;
+  /** Smallest non-missing value per feature (NaN if none): the threshold of a "missing vs present" split. */
+  minValue: Float32Array;
 }
 
 /**
@@ -102,17 +104,21 @@ export function binMatrix(
   let maxSlotsPerFeature = 0;
   for (let f = 0; f < featureCount; f++) maxSlotsPerFeature = Math.max(maxSlotsPerFeature, slotOffset[f + 1] - slotOffset[f]);
   const bins = maxSlotsPerFeature <= 256 ? new Uint8Array(size) : new Uint16Array(size);
+  const minValue = new Float32Array(featureCount).fill(NaN);
   for (let f = 0; f < featureCount; f++) {
     const c = featureCuts[f];
+    let min = Infinity;
     const base = slotOffset[f];
     const missingSlot = slotOffset[f + 1] - 1;
     for (let r = 0; r < rowCount; r++) {
       const i = r * featureCount + f;
       const x = values[i];
+      if (x < min) min = x;
       const slot = x === x ? base + valueBin(c, x) : missingSlot;
       slots[i] = slot;
       bins[f * rowCount + r] = slot - base;
     }
+    if (min !== Infinity) minValue[f] = min;
   }
-  return { rowCount, featureCount, cuts: featureCuts, slotOffset, totalSlots, slots, bins };
+  return { rowCount, featureCount, cuts: featureCuts, slotOffset, totalSlots, slots, bins, minValue };
 }

@@ -109,6 +109,20 @@ describe('trainGbdt', () => {
     expect(margins[0]).toBe(defaultLeft ? margins[1] : margins[2]);
   });
 
+  it('splits missing versus present when only missingness carries the label', () => {
+    // base p = 1/3: g = p − y, h = 2/9. Missing rows (labels 1) alone on the left: G_L = 2(1/3 − 1) = −4/3, H_L = 4/9;
+    // right: G_R = 4/3, H_R = 8/9. λ = 1 → gain = ½[(16/9)/(13/9) + (16/9)/(17/9) − 0] = ½(16/13 + 16/17).
+    const data = dataset([[1], [2], [NaN], [NaN], [3], [4]], [0, 0, 1, 1, 0, 0]);
+    const { model } = trained(trainGbdt(data, STUMP));
+    const tree = model.trees[0];
+    expect(tree.threshold[0]).toBe(1);
+    expect(tree.defaultLeft[0]).toBe(1);
+    expect(tree.gain[0]).toBeCloseTo(0.5 * (16 / 13 + 16 / 17), 9);
+    const margins = predictMargin(model, Float32Array.from([NaN, 1, 4]), 3);
+    expect(margins[0]).toBeGreaterThan(margins[1]);
+    expect(margins[1]).toBe(margins[2]);
+  });
+
   it('needs depth 2 for XOR: depth-2 trees separate all four cells, stumps cannot', () => {
     const rows: number[][] = [];
     const labels: number[] = [];
@@ -139,7 +153,8 @@ describe('trainGbdt', () => {
     let best = { gain: -Infinity, feature: -1, threshold: 0, defaultLeft: 0 };
     for (let f = 0; f < data.featureCount; f++) {
       const column = Array.from({ length: data.rowCount }, (_, r) => data.values[r * data.featureCount + f]);
-      const thresholds = [...new Set(column.filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b).slice(1);
+      // Every present value is a threshold; the smallest one sends only missing values left (with defaultLeft).
+      const thresholds = [...new Set(column.filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b);
       for (const t of thresholds) {
         for (const dl of [0, 1]) {
           let gl = 0, hl = 0, gr = 0, hr = 0;

@@ -32,7 +32,7 @@ export function splitGain(gl: number, hl: number, gr: number, hr: number, lambda
 interface SplitCandidate {
   gain: number;
   feature: number;
-  /** Value bin index k: left iff bin ≤ k. */
+  /** Value bin index k: left iff bin ≤ k; −1 = only missing values go left (threshold = the feature's minimum). */
   bin: number;
   defaultLeft: boolean;
   gl: number;
@@ -287,6 +287,18 @@ function findBestSplit(node: OpenNode, bm: BinnedMatrix, active: Uint8Array, p: 
     const gm = hist[2 * missing];
     const hm = hist[2 * missing + 1];
     const hasMissing = hm > 0;
+    if (hasMissing) {
+      // Missing alone versus every present value.
+      const hr = h - hm;
+      if (hm >= mcw && hr >= mcw) {
+        const gr = g - gm;
+        const gain = 0.5 * ((gm * gm) / (hm + lambda) + (gr * gr) / (hr + lambda) - parentScore);
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = { gain, feature: f, bin: -1, defaultLeft: true, gl: gm, hl: hm };
+        }
+      }
+    }
     let gl = 0;
     let hl = 0;
     // The last value bin is never a split point (everything non-missing would go left).
@@ -393,7 +405,7 @@ function growTree(
     const leftId = builder.add(leafWeight(gl, hl, p), hl);
     const rightId = builder.add(leafWeight(gr, hr, p), hr);
     builder.feature[node.id] = f;
-    builder.threshold[node.id] = bm.cuts[f][split.bin];
+    builder.threshold[node.id] = split.bin === -1 ? bm.minValue[f] : bm.cuts[f][split.bin];
     builder.left[node.id] = leftId;
     builder.right[node.id] = rightId;
     builder.defaultLeft[node.id] = defaultLeft ? 1 : 0;
