@@ -26,7 +26,7 @@ export async function decide(
   rng: Rng,
   store: CounterStore,
   scorer: Scorer | null,
-  options: SelectOptions & RankOptions = {},
+  options: SelectOptions & RankOptions & { readonly maxPlanCandidates?: number } = {},
 ): Promise<DecideResult> {
   const selection = selectBranch(snapshot, request, membership, nowMs, rng, options);
   if (selection.kind !== 'selected') return selection;
@@ -34,6 +34,6 @@ export async function decide(
   let scores: CandidateScores = new Map();
   if (modelId !== null) scores = scorer === null ? { kind: 'unavailable', reason: 'no scorer' } : await scorer(modelId, selection.candidates);
   const ranking = rankCandidates(selection, scores, rng, options);
-  const outcome = await store.reserve(buildReservePlan(ranking));
+  const outcome = await store.reserve(buildReservePlan(ranking, options.maxPlanCandidates));
   return { kind: 'decided', ranking, decision: finalizeDecision(ranking, outcome, rng) };
 }

@@ -205,4 +205,16 @@ describe('rankCandidates: counter checks', () => {
     expect(r.ranked[1].checks.map((c) => c.key)).toEqual(['al:{u:42}:slot-1:d2026-11-28']);
     expect(buildReservePlan(r)).toEqual({ candidates: [{ id: 'a', checks: r.ranked[0].checks }, { id: 'b', checks: r.ranked[1].checks }], want: 3 });
   });
+
+  it.each([
+    { max: Infinity, ids: ['a', 'b', 'c', 'd'] },
+    { max: 3, ids: ['a', 'b', 'c'] },
+    { max: 1, ids: ['a', 'b'] }, // never fewer than want (2)
+  ])('buildReservePlan keeps the top $max candidates', ({ max, ids: expected }) => {
+    const cs = ['a', 'b', 'c', 'd'].map((id, i) => makeCampaign(id, { priority: 90 - i }));
+    const sel = selectBranch(makeSnapshot(cs, [makeBranch('p', ['a', 'b', 'c', 'd'])]), { slotId: 'slot-1', userId: '42', platform: 'ios', count: 2 }, () => false, NOON, createRng(1));
+    if (sel.kind !== 'selected') throw new Error(sel.kind);
+    const plan = buildReservePlan(rankCandidates(sel, none, createRng(1)), max);
+    expect([plan.candidates.map((c) => c.id), plan.want]).toEqual([expected, 2]);
+  });
 });

@@ -238,7 +238,11 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
   };
 }
 
-/** The plan handed to CounterStore.reserve: candidates in rank order with their checks. */
-export function buildReservePlan(ranking: Ranking): ReservePlan {
-  return { candidates: ranking.ranked.map((r) => ({ id: r.campaign.id, checks: r.checks })), want: ranking.want };
+/**
+ * The plan handed to CounterStore.reserve: candidates in rank order with their checks. maxCandidates bounds
+ * the script's work on long branches; campaigns cut off are explained as 'not_ranked' by finalizeDecision.
+ */
+export function buildReservePlan(ranking: Ranking, maxCandidates = Infinity): ReservePlan {
+  const kept = ranking.ranked.length > maxCandidates ? ranking.ranked.slice(0, Math.max(ranking.want, maxCandidates)) : ranking.ranked;
+  return { candidates: kept.map((r) => ({ id: r.campaign.id, checks: r.checks })), want: ranking.want };
 }
