@@ -204,6 +204,14 @@ describe('trainGbdt', () => {
     expect(logloss(validSet.labels, proba)).toBeCloseTo(losses[result.bestRound], 10);
   });
 
+  it('keeps every tree when a valid set is given without early stopping', () => {
+    const trainSet = randomSet(400, 4, 21, false);
+    const validSet = randomSet(400, 4, 22, false);
+    const result = trained(trainGbdt(trainSet, { rounds: 30, maxDepth: 6, learningRate: 0.5, minChildWeight: 0 }, { valid: validSet }));
+    expect(result.model.trees).toHaveLength(30);
+    expect(result.bestRound).toBeLessThan(29);
+  });
+
   it('ranks the informative feature first and counts splits', () => {
     // Feature 1 alone decides the label; feature 0 is constant so it can never split.
     const { model } = trained(trainGbdt(dataset([[7, 1], [7, 2], [7, 3], [7, 4]], [0, 0, 1, 1]), { ...STUMP, rounds: 3 }));

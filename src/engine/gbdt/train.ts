@@ -5,7 +5,15 @@ import { predictTreeMargins } from './predict';
 import { DEFAULT_GBDT_PARAMS, GbdtDataset, GbdtModel, GbdtParams, RoundHistory, Tree } from './types';
 
 export type TrainGbdtResult =
-  | { kind: 'trained'; model: GbdtModel; history: RoundHistory[]; bestRound: number; roundsRun: number }
+  | {
+      kind: 'trained';
+      model: GbdtModel;
+      /** One entry per round run: train logloss and (with a valid set) validation logloss, in nats. */
+      history: RoundHistory[];
+      /** 0-based round of least validation logloss (the last round without a valid set). */
+      bestRound: number;
+      roundsRun: number;
+    }
   | { kind: 'invalid'; reason: string };
 
 export interface TrainGbdtOptions {
@@ -154,10 +162,12 @@ function buildHistogram(
  * - Each round: g = p − y, h = p(1 − p); optional per-tree Bernoulli row sampling and feature sampling via `options.rng`.
  * - Trees grow best-first from the root (largest gain first); with maxLeaves = 0 this yields the same tree as level-wise growth.
  *   The smaller child's histogram is built from rows, the larger one is parent − smaller.
- * - Missing values (NaN): each split tries both directions and keeps the better one as `defaultLeft`.
+ * - Missing values (NaN): each split tries both directions and keeps the better one as `defaultLeft`; a split of
+ *   missing versus all present values is a candidate too (threshold = the feature's minimum, default left).
  * - Leaf weight = −G/(H+λ) · eta, rounded to float32. Splits need both children's H ≥ minChildWeight; afterwards
  *   splits whose gain ≤ γ and whose children are leaves are pruned bottom-up.
- * - Early stopping on validation logloss keeps the trees up to the best round.
+ * - With a valid set, `bestRound` is the round of least validation logloss; with earlyStoppingRounds the model keeps
+ *   only the trees up to it, otherwise all trees.
  * Deterministic: same data, params and rng seed → same model.
  */
 export function trainGbdt(data: GbdtDataset, params: Partial<GbdtParams> = {}, options: TrainGbdtOptions = {}): TrainGbdtResult {
@@ -237,7 +247,7 @@ export function trainGbdt(data: GbdtDataset, params: Partial<GbdtParams> = {}, o
 
   const model: GbdtModel = {
     baseMargin,
-    trees: trees.slice(0, bestRound + 1),
+    trees: p.earlyStoppingRounds !== null ? trees.slice(0, bestRound + 1) : trees,
     featureCount,
     featureNames: [...featureNames],
     params: p,
