@@ -1,7 +1,7 @@
 import { createRng, Rng } from '../util/rng';
 import { applyFloors, ArmStats, BanditParams, computeAllocation, discountStats, pickArm, shouldReweight } from './thompson';
 
-const params: BanditParams = { floor: 0.05, warmupTrials: 100, monteCarloDraws: 20000, discount: 1, reweightIntervalMs: 60_000 };
+const params: BanditParams = { floor: 0.05, warmupTrials: 100, monteCarloDraws: 1000, discount: 1, reweightIntervalMs: 60_000 };
 
 function fixedRng(value: number): Rng {
   return { next: () => value };
@@ -94,10 +94,11 @@ describe('computeAllocation', () => {
       { id: 'a', successes: sa, trials: ta },
       { id: 'b', successes: sb, trials: tb },
     ];
-    const result = computeAllocation(arms, { ...params, floor: 0, warmupTrials: 0 }, createRng(3));
+    // 5000 draws: the Monte-Carlo standard error is at most 0.0071, so 0.025 is a 3.5σ band (seeded, so stable).
+    const result = computeAllocation(arms, { ...params, floor: 0, warmupTrials: 0, monteCarloDraws: 5000 }, createRng(3));
     if (result.kind !== 'ok') throw new Error(result.reason);
     const expected = probabilityBetter([1 + sa, 1 + ta - sa], [1 + sb, 1 + tb - sb]);
-    expect(Math.abs(result.winProbabilities[1].weight - expected)).toBeLessThan(0.015);
+    expect(Math.abs(result.winProbabilities[1].weight - expected)).toBeLessThan(0.025);
     expect(result.weights[0].weight + result.weights[1].weight).toBeCloseTo(1, 12);
     expect(result.isWarmingUp).toBe(false);
   });
