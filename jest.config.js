@@ -18,7 +18,7 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    { ...common, displayName: 'e2e', setupFilesAfterEnv: ['<rootDir>/test/support/slow-timeout.js'], testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'integration', setupFilesAfterEnv: ['<rootDir>/test/support/slow-timeout.js'], testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
   ],
 };

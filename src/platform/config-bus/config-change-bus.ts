@@ -48,7 +48,9 @@ export class ConfigChangeBus implements OnModuleInit, OnApplicationShutdown {
 
   /** Call inside the writing transaction; returns the new configuration version. */
   async bumpVersion(manager: EntityManager): Promise<number> {
-    const rows: { version: string }[] = await manager.query('UPDATE config_state SET version = version + 1, changed_at = now() WHERE id = 1 RETURNING version');
+    const result = await manager.query('UPDATE config_state SET version = version + 1, changed_at = now() WHERE id = 1 RETURNING version');
+    // TypeORM's postgres driver answers an UPDATE … RETURNING with [rows, affectedCount].
+    const rows: { version: string }[] = Array.isArray(result[0]) ? result[0] : result;
     return Number(rows[0].version);
   }
 

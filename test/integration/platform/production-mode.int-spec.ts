@@ -14,6 +14,7 @@ import {
   type TestApp,
 } from '../../support/test-app';
 import type { RunningWorker } from '../../../src/bootstrap';
+import { ALL_MIGRATIONS } from '../../../migrations';
 
 const run = promisify(execFile);
 
@@ -43,9 +44,9 @@ describe('production mode (PostgreSQL + Redis + BullMQ, API and worker as separa
   it('ran the migrations on PostgreSQL exactly once although API and worker both booted', async () => {
     const client = new Client({ connectionString: prod.env.DATABASE_URL });
     await client.connect();
-    const rows = await client.query('SELECT name FROM migrations');
+    const rows = await client.query('SELECT name FROM migrations ORDER BY id');
     await client.end();
-    expect(rows.rows.map((r) => r.name)).toEqual(['Foundation1764320000000']);
+    expect(rows.rows.map((r) => r.name)).toEqual(ALL_MIGRATIONS.map((m) => m.name));
   });
 
   it('enforces the auth matrix', async () => {
@@ -85,7 +86,7 @@ describe('npm run migration:run', () => {
       const env = { ...process.env, ...prod.env };
       const cli = ['-r', '@swc-node/register', 'src/cli/migration-run.ts'];
       const first = await run(process.execPath, cli, { env, cwd: `${__dirname}/../../..` }).catch((e) => e);
-      expect(first.stdout).toContain('applied 1 migration(s): Foundation1764320000000');
+      expect(first.stdout).toContain(`applied ${ALL_MIGRATIONS.length} migration(s): ${ALL_MIGRATIONS.map((m) => m.name).join(', ')}`);
       const second = await run(process.execPath, cli, { env, cwd: `${__dirname}/../../..` });
       expect(second.stdout).toContain('database is up to date');
     } finally {
