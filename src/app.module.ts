@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { AudiencesModule } from './modules/audiences/audiences.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { HealthController } from './modules/health/health.controller';
 import { MetricsController } from './platform/metrics/metrics.controller';
 import type { Infrastructure } from './platform/infrastructure';
@@ -47,6 +49,8 @@ export class AppModule {
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: infra.config.managementRateLimitPerMinute }]),
         PlatformModule.forRoot(infra),
         AuthModule,
+        CampaignsModule,
+        AudiencesModule,
       ],
       controllers: [HealthController, MetricsController],
     };

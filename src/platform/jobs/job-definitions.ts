@@ -8,6 +8,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobPayloads {
   /** Records when an API key was last used, off the request path. */
   'auth.touch-key': { keyId: string; usedAtMs: number };
+  /** Recompute rule packages after a profile import, or the combination packages built on changed packages. */
+  'audiences.recompute-packages': { cause: 'profiles' | 'packages'; changedKeys: string[]; token: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -30,5 +32,12 @@ export const JOB_DEFINITIONS: JobDefinitions = {
     backoffMs: 1000,
     // One pending touch per key per minute is plenty for "last used" bookkeeping.
     dedupeKey: (p) => `${p.keyId}.${Math.floor(p.usedAtMs / 60_000)}`,
+  },
+  'audiences.recompute-packages': {
+    queue: 'system',
+    attempts: 5,
+    backoffMs: 2000,
+    // One pending recompute per profile revision or package change is enough: the handler reads the newest inputs.
+    dedupeKey: (p) => p.token,
   },
 };
