@@ -27,6 +27,12 @@ export interface Item2vecParams {
   popularityBias: number;
   /** Slots of the negative-sampling table; more slots resolve rare items' probabilities better. */
   negativeTableSize: number;
+  /**
+   * Items with fewer occurrences than this are dropped before training (word2vec's min_count) and keep a zero
+   * vector: a handful of co-occurrences gives a vector that is mostly its random start, which then shows up as a
+   * spuriously close "nearest item".
+   */
+  minCount: number;
 }
 
 /** Mikolov et al. 2013's unigram exponent. */
@@ -34,23 +40,34 @@ export const MIKOLOV_POPULARITY_BIAS = 0.75;
 /** The product's choice: a stronger pull toward popular negatives (see {@link Item2vecParams.popularityBias}). */
 export const PRODUCT_POPULARITY_BIAS = 1;
 
+/**
+ * Tuned on Last.fm HetRec 2011 (bench/cf.bench.ts, 1.9k listener sets over 17.6k artists): small set corpora
+ * need a larger step and more passes than word2vec's text defaults (lr 0.025, 5 epochs) to escape underfitting.
+ */
 export const DEFAULT_ITEM2VEC_PARAMS: Item2vecParams = {
   dim: 32,
-  epochs: 10,
+  epochs: 15,
   negatives: 5,
-  learningRate: 0.025,
+  learningRate: 0.1,
   minLearningRateFraction: 1e-4,
   contextsPerItem: 5,
   subsampleT: 1e-3,
   popularityBias: PRODUCT_POPULARITY_BIAS,
   negativeTableSize: 1_000_000,
+  minCount: 5,
 };
 
 export interface Item2vecModel {
   dim: number;
   itemCount: number;
-  /** Row-major itemCount × dim input ("syn0") vectors; items absent from every sentence are all zero. */
+  /** Row-major itemCount × dim input ("syn0") vectors; items dropped or absent are all zero. */
   vectors: Float32Array;
+  /** Row-major output ("syn1neg") vectors, the other side of every logistic update. */
+  contextVectors: Float32Array;
+  /** Occurrences of each item in the training sentences after the minCount cut (0 = dropped). */
+  itemCounts: Float64Array;
+  /** The negative-sampling exponent the model was trained with. */
+  popularityBias: number;
 }
 
 // Beyond |x| = 6 the logistic is within 0.25% of 0/1; word2vec clips there too.
@@ -97,11 +114,11 @@ export function trainItem2vec(
   const p: Item2vecParams = { ...DEFAULT_ITEM2VEC_PARAMS, ...params };
   const dim = p.dim;
   const counts = new Float64Array(itemCount);
+  for (const s of sentences) for (let k = 0; k < s.length; k++) counts[s[k]]++;
+  for (let i = 0; i < itemCount; i++) if (counts[i] < p.minCount) counts[i] = 0;
+  const trimmed = sentences.map((s) => s.filter((item) => counts[item] > 0));
   let occurrences = 0;
-  for (const s of sentences) {
-    for (let k = 0; k < s.length; k++) counts[s[k]]++;
-    occurrences += s.length;
-  }
+  for (const s of trimmed) occurrences += s.length;
   // float64 while training: V8 runs this loop markedly faster than on float32 storage; the result is float32.
   const syn0 = new Float64Array(itemCount * dim);
   const syn1 = new Float64Array(itemCount * dim);
@@ -109,7 +126,15 @@ export function trainItem2vec(
     if (counts[i] === 0) continue;
     for (let d = 0; d < dim; d++) syn0[i * dim + d] = (rng.next() - 0.5) / dim;
   }
-  if (occurrences === 0) return { dim, itemCount, vectors: Float32Array.from(syn0) };
+  const result = (): Item2vecModel => ({
+    dim,
+    itemCount,
+    vectors: Float32Array.from(syn0),
+    contextVectors: Float32Array.from(syn1),
+    itemCounts: counts,
+    popularityBias: p.popularityBias,
+  });
+  if (occurrences === 0) return result();
 
   const keepProb = new Float64Array(itemCount).fill(1);
   if (p.subsampleT > 0) {
@@ -122,8 +147,8 @@ export function trainItem2vec(
   const table = buildNegativeTable(counts, p.popularityBias, p.negativeTableSize);
   const tableLength = table.length;
 
-  const order = Array.from({ length: sentences.length }, (_, k) => k);
-  const kept = new Uint32Array(sentences.reduce((m, s) => Math.max(m, s.length), 0));
+  const order = Array.from({ length: trimmed.length }, (_, k) => k);
+  const kept = new Uint32Array(trimmed.reduce((m, s) => Math.max(m, s.length), 0));
   const gradient = new Float64Array(dim);
   const totalWork = p.epochs * occurrences;
   const minRate = p.learningRate * p.minLearningRateFraction;
@@ -149,7 +174,7 @@ export function trainItem2vec(
       order[r] = t;
     }
     for (const sentenceIndex of order) {
-      const sentence = sentences[sentenceIndex];
+      const sentence = trimmed[sentenceIndex];
       let keptCount = 0;
       for (let k = 0; k < sentence.length; k++) {
         const item = sentence[k];
@@ -184,5 +209,5 @@ export function trainItem2vec(
       }
     }
   }
-  return { dim, itemCount, vectors: Float32Array.from(syn0) };
+  return result();
 }

@@ -1,5 +1,6 @@
+import { PlayWeighting, playWeight, ScoredItem, UserItem } from '../cf/recommend';
 import { TopK } from '../cf/top-k';
-import { PlayWeighting, playWeight } from '../cf/recommend';
+import { Item2vecModel } from './sgns';
 
 export interface ItemSimilarity {
   item: number;
@@ -102,4 +103,43 @@ export function nearestItems(
 ): ItemSimilarity[] {
   const query = vectors.subarray(item * dim, (item + 1) * dim);
   return nearestToVector(vectors, dim, query, k, new Set([item]), norms);
+}
+
+/**
+ * Ranks items for a listener with both sides of the SGNS model. At the SGNS optimum (Levy & Goldberg 2014)
+ * syn0_j·syn1_i = log P(i | j) − log k − log Pn(i), where Pn(i) ∝ count(i)^popularityBias is the negative
+ * distribution; adding popularityBias·ln count(i) back gives log P(i | j) up to a constant, so
+ * score(i) = Σ_j w_j·(syn0_j·syn1_i) / Σ_j w_j + popularityBias·ln count(i)
+ * is the log of the (weighted) geometric mean of P(i | j) over the listener's items j. Unlike cosine between
+ * input vectors, this keeps how likely an item is, not only which items it resembles.
+ * Own items, `exclude` and items the model dropped (count 0) are skipped; best first, ties by lower id. O(items · dim).
+ */
+export function recommendByContext(
+  model: Item2vecModel,
+  userItems: readonly UserItem[],
+  k: number,
+  exclude?: ReadonlySet<number>,
+  weighting: PlayWeighting = 'binary',
+): ScoredItem[] {
+  const { dim, vectors, contextVectors, itemCounts } = model;
+  const query = new Float64Array(dim);
+  let total = 0;
+  const own = new Set<number>();
+  for (const { item, plays } of userItems) {
+    own.add(item);
+    const w = playWeight(plays, weighting);
+    if (w === 0 || item >= model.itemCount || itemCounts[item] === 0) continue;
+    total += w;
+    for (let d = 0; d < dim; d++) query[d] += w * vectors[item * dim + d];
+  }
+  if (total === 0 || k <= 0) return [];
+  for (let d = 0; d < dim; d++) query[d] /= total;
+  const heap = new TopK(Math.floor(k));
+  for (let i = 0; i < model.itemCount; i++) {
+    if (itemCounts[i] === 0 || own.has(i) || exclude?.has(i)) continue;
+    let dot = 0;
+    for (let d = 0; d < dim; d++) dot += query[d] * contextVectors[i * dim + d];
+    heap.offer(i, dot + model.popularityBias * Math.log(itemCounts[i]));
+  }
+  return heap.sortedIndices().map((h) => ({ item: heap.ids[h], score: heap.sims[h] }));
 }
