@@ -41,8 +41,9 @@ export class ProfileImportService {
     // Keyed by user so a user repeated within one batch is written once, last line winning.
     let batch = new Map<string, ListenerProfile>();
     let lastRevision = 0;
-    const reject = (line: number, message: string) => {
-      if (report.problems.length < MAX_REPORTED_PROBLEMS) report.problems.push({ line, message });
+    // The parser's messages start with "line N: "; the report carries the line separately.
+    const reject = (line: number, messages: string[]) => {
+      if (report.problems.length < MAX_REPORTED_PROBLEMS) report.problems.push({ line, message: messages.map((m) => m.replace(/^line \d+: /, '')).join('; ') });
     };
     const flush = async () => {
       if (batch.size === 0) return;
@@ -61,7 +62,7 @@ export class ProfileImportService {
           if (result.kind === 'skip') continue;
           if (result.kind === 'error') {
             report.rejected++;
-            reject(result.lineNo, result.errors.map((e) => e.message).join('; '));
+            reject(result.lineNo, result.errors.map((e) => e.message));
             continue;
           }
           for (const field of result.ignoredFields) if (ignored.size < MAX_IGNORED_FIELDS) ignored.add(field);
@@ -73,7 +74,7 @@ export class ProfileImportService {
       const end = reader.finish();
       if (end.kind === 'error') {
         report.rejected++;
-        reject(end.lineNo, end.errors.map((e) => e.message).join('; '));
+        reject(end.lineNo, end.errors.map((e) => e.message));
       }
       await flush();
     } catch (error) {
