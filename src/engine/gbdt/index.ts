@@ -1,0 +1,12 @@
+export { binMatrix, quantileCuts, valueBin } from './binning';
+export type { BinnedMatrix } from './binning';
+export { dumpModel, featureImportance, predictMargin, predictProba, predictTreeMargins } from './predict';
+export type { FeatureImportance, ImportanceKind } from './predict';
+export { modelFromJson, modelToJson } from './serialize';
+export type { GbdtModelJson, ModelFromJsonResult } from './serialize';
+export { splitGain, trainGbdt } from './train';
+export type { TrainGbdtOptions, TrainGbdtResult } from './train';
+export { DEFAULT_GBDT_PARAMS } from './types';
+export type { GbdtDataset, GbdtModel, GbdtParams, RoundHistory, Tree } from './types';
+export { xgboostJsonToModel } from './xgboost-import';
+export type { XgboostImportResult } from './xgboost-import';
