@@ -15,6 +15,7 @@ import type { PackageKind } from './audience.entities';
 import { invalid, ok, MAX_REPORTED_PROBLEMS, type AudienceResult, type LineProblem } from './audience-results';
 import { AudienceMembershipService } from './audience-membership.service';
 import { ListenerIndexService } from './listener-index.service';
+import { findCycleThrough, topologicalOrder } from './package-graph';
 import { PackageRepository, type PackageRecord, type PackageVersionRecord } from './package.repository';
 import { readLineBatches, UploadTooLargeError } from './stream-lines';
 
@@ -343,45 +344,4 @@ export class PackageService {
     // Read-your-writes on this node; other nodes follow through the change event and their poll.
     if (this.role !== 'worker') await this.membership.reload();
   }
-}
-
-/** A path start → … → start through combination inputs, or null. */
-export function findCycleThrough(start: string, inputs: ReadonlyMap<string, readonly string[]>): string[] | null {
-  const path: string[] = [start];
-  const visited = new Set<string>();
-  const walk = (node: string): boolean => {
-    for (const next of inputs.get(node) ?? []) {
-      if (next === start) {
-        path.push(next);
-        return true;
-      }
-      if (visited.has(next)) continue;
-      visited.add(next);
-      path.push(next);
-      if (walk(next)) return true;
-      path.pop();
-    }
-    return false;
-  };
-  return walk(start) ? path : null;
-}
-
-/** Affected packages ordered so every combination comes after its affected inputs (Kahn). */
-export function topologicalOrder(affected: ReadonlySet<string>, inputs: ReadonlyMap<string, readonly string[]>): string[] {
-  const pending = new Map<string, number>();
-  for (const key of affected) pending.set(key, (inputs.get(key) ?? []).filter((i) => affected.has(i) && i !== key).length);
-  const ready = [...affected].filter((k) => pending.get(k) === 0).sort();
-  const order: string[] = [];
-  while (ready.length > 0) {
-    const key = ready.shift()!;
-    order.push(key);
-    for (const other of affected) {
-      if (pending.get(other)! > 0 && (inputs.get(other) ?? []).includes(key)) {
-        const left = pending.get(other)! - 1;
-        pending.set(other, left);
-        if (left === 0) ready.push(other);
-      }
-    }
-  }
-  return order;
 }
