@@ -1,4 +1,5 @@
 import {
+  biasIndexOf,
   binIndex,
   buildFeatures,
   DEFAULT_FEATURE_SPEC,
@@ -104,6 +105,7 @@ describe('buildFeatures', () => {
     expect(got).toEqual(reference(featureTokens(input, s), s));
     expect(got.every((i) => i >= 0 && i < 2 ** s.hashBits)).toBe(true);
     expect(got).toContain(hashToken('bias', s));
+    expect(biasIndexOf(s)).toBe(murmur3('bias', s.seed) % 2 ** s.hashBits);
   });
 
   it('is independent of key order and array order', () => {

@@ -167,6 +167,11 @@ export function hashToken(token: string, spec: Pick<FeatureSpec, 'hashBits' | 's
   return spec.hashBits >= 32 ? h : h & (2 ** spec.hashBits - 1);
 }
 
+/** The index of the always-present bias token: pass it as FtrlParams.biasIndex so the intercept is unregularised. */
+export function biasIndexOf(spec: Pick<FeatureSpec, 'hashBits' | 'seed'>): number {
+  return hashToken(BIAS_TOKEN, spec);
+}
+
 /**
  * The ONE feature function for training and scoring: tokens (see featureTokens) hashed with
  * MurmurHash3 x86_32 (seed = spec.seed) and masked to hashBits (the hashing trick, Weinberger et al. 2009).
