@@ -25,6 +25,22 @@ export interface BinnedMatrix {
   bins: Uint8Array | Uint16Array;
   /** Smallest non-missing value per feature (NaN if none): the threshold of a "missing vs present" split. */
   minValue: Float32Array;
+  /** Per feature, the global slot holding most of its rows (e.g. the 0 of a one-hot column). */
+  defaultSlot: Uint32Array;
+  /**
+   * When most entries sit in their feature's default slot: per row, only the other slots (CSR). Histograms then
+   * touch those and derive each default slot as node total − the feature's other slots (LightGBM's most-frequent-bin trick).
+   */
+  sparse: { rowStart: Uint32Array; slots: Uint16Array | Uint32Array } | null;
+}
+
+export type HistogramLayout = 'auto' | 'dense' | 'sparse';
+
+export interface BinMatrixOptions {
+  /** Precomputed cuts (e.g. to bin a validation set like the training set). */
+  cuts?: Float32Array[];
+  /** 'auto' (default) builds the sparse rows when over half of all entries are default slots. */
+  layout?: HistogramLayout;
 }
 
 /**
@@ -77,17 +93,15 @@ export function valueBin(cuts: Float32Array, x: number): number {
   return lo;
 }
 
-/**
- * Bins a dense row-major float32 matrix.
- * @param cuts optional precomputed cuts (e.g. to bin a validation set like the training set)
- */
+/** Bins a dense row-major float32 matrix (NaN = missing) with at most `maxBin` value bins per feature. */
 export function binMatrix(
   values: Float32Array,
   rowCount: number,
   featureCount: number,
   maxBin: number,
-  cuts?: Float32Array[],
+  options: BinMatrixOptions = {},
 ): BinnedMatrix {
+  const cuts = options.cuts;
   const featureCuts: Float32Array[] = cuts ?? [];
   if (!cuts) {
     const column = new Float32Array(rowCount);
@@ -120,5 +134,36 @@ export function binMatrix(
     }
     if (min !== Infinity) minValue[f] = min;
   }
-  return { rowCount, featureCount, cuts: featureCuts, slotOffset, totalSlots, slots, bins, minValue };
+
+  const defaultSlot = new Uint32Array(featureCount);
+  let defaultEntries = 0;
+  for (let f = 0; f < featureCount; f++) {
+    const width = slotOffset[f + 1] - slotOffset[f];
+    const counts = new Uint32Array(width);
+    const column = f * rowCount;
+    for (let r = 0; r < rowCount; r++) counts[bins[column + r]]++;
+    let best = 0;
+    for (let b = 1; b < width; b++) if (counts[b] > counts[best]) best = b;
+    defaultSlot[f] = slotOffset[f] + best;
+    defaultEntries += counts[best];
+  }
+  const layout = options.layout ?? 'auto';
+  const useSparse = layout === 'sparse' || (layout === 'auto' && defaultEntries * 2 > size);
+  let sparse: BinnedMatrix['sparse'] = null;
+  if (useSparse) {
+    const rowStart = new Uint32Array(rowCount + 1);
+    const sparseSlots = totalSlots <= 0xffff ? new Uint16Array(size - defaultEntries) : new Uint32Array(size - defaultEntries);
+    let k = 0;
+    for (let r = 0; r < rowCount; r++) {
+      rowStart[r] = k;
+      const base = r * featureCount;
+      for (let f = 0; f < featureCount; f++) {
+        const slot = slots[base + f];
+        if (slot !== defaultSlot[f]) sparseSlots[k++] = slot;
+      }
+    }
+    rowStart[rowCount] = k;
+    sparse = { rowStart, slots: sparseSlots };
+  }
+  return { rowCount, featureCount, cuts: featureCuts, slotOffset, totalSlots, slots, bins, minValue, defaultSlot, sparse };
 }

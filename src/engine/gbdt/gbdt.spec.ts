@@ -68,6 +68,45 @@ describe('binning', () => {
   });
 });
 
+describe('sparse histogram layout', () => {
+  it('lists only non-default slots per row', () => {
+    // feature 0 = [0, 0, 1, NaN]: default slot 0 (value 0); feature 1 = [5, 5, 5, 7]: slots from 3, default 3 (value 5)
+    const bm = binMatrix(Float32Array.from([0, 5, 0, 5, 1, 5, NaN, 7]), 4, 2, 256, { layout: 'sparse' });
+    expect(Array.from(bm.defaultSlot)).toEqual([0, 3]);
+    expect(Array.from(bm.sparse!.rowStart)).toEqual([0, 0, 0, 1, 3]);
+    expect(Array.from(bm.sparse!.slots)).toEqual([1, 2, 4]);
+    expect(binMatrix(Float32Array.from([0, 5, 0, 5, 1, 5, NaN, 7]), 4, 2, 256, { layout: 'dense' }).sparse).toBeNull();
+  });
+
+  it.each([
+    ['one-hot columns', 0],
+    ['one-hot columns with missing values', 0.1],
+  ])('trains the same trees as the dense layout on %s', (_name, missingRate) => {
+    const rng = createRng(77);
+    const rowCount = 3000;
+    const F = 12;
+    const values = new Float32Array(rowCount * F);
+    const labels = new Float32Array(rowCount);
+    for (let r = 0; r < rowCount; r++) {
+      const active = Math.floor(rng.next() * F);
+      for (let f = 0; f < F; f++) values[r * F + f] = rng.next() < missingRate ? NaN : f === active || rng.next() < 0.1 ? 1 : 0;
+      labels[r] = rng.next() < (active < 4 ? 0.4 : 0.1) ? 1 : 0;
+    }
+    const data = { rowCount, featureCount: F, values, labels };
+    const params: Partial<GbdtParams> = { rounds: 10, maxDepth: 4, minChildWeight: 0.5 };
+    const dense = trained(trainGbdt(data, params, { histogramLayout: 'dense' })).model;
+    const sparse = trained(trainGbdt(data, params, { histogramLayout: 'sparse' })).model;
+    dense.trees.forEach((tree, t) => {
+      expect(Array.from(sparse.trees[t].feature)).toEqual(Array.from(tree.feature));
+      expect(Array.from(sparse.trees[t].threshold)).toEqual(Array.from(tree.threshold));
+      expect(Array.from(sparse.trees[t].defaultLeft)).toEqual(Array.from(tree.defaultLeft));
+    });
+    const a = predictMargin(dense, values, rowCount);
+    const b = predictMargin(sparse, values, rowCount);
+    for (let i = 0; i < rowCount; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-6);
+  });
+});
+
 describe('trainGbdt', () => {
   it('splitGain is ½[G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)]', () => {
     // G_L = 1, H_L = 0.5, G_R = −1, H_R = 0.5, λ = 1 → ½[1/1.5 + 1/1.5 − 0] = 2/3

@@ -1,6 +1,6 @@
 import { logloss } from '../metrics/classification';
 import { Rng } from '../util/rng';
-import { BinnedMatrix, binMatrix } from './binning';
+import { BinnedMatrix, binMatrix, HistogramLayout } from './binning';
 import { predictTreeMargins } from './predict';
 import { DEFAULT_GBDT_PARAMS, GbdtDataset, GbdtModel, GbdtParams, RoundHistory, Tree } from './types';
 
@@ -19,6 +19,8 @@ export type TrainGbdtResult =
 export interface TrainGbdtOptions {
   /** Validation set for the learning curve and early stopping. */
   valid?: GbdtDataset;
+  /** Histogram kernel: 'auto' picks the sparse one when most entries sit in their feature's most frequent bin. */
+  histogramLayout?: HistogramLayout;
   /** Needed only when subsample < 1 or colsampleByTree < 1. */
   rng?: Rng;
 }
@@ -157,6 +159,56 @@ function buildHistogram(
 }
 
 /**
+ * Sparse variant of `buildHistogram`: rows list only their non-default slots; each feature's default slot is then
+ * filled with (node total − the feature's other slots).
+ */
+function buildHistogramSparse(
+  hist: Float64Array,
+  bm: BinnedMatrix,
+  rows: Uint32Array,
+  begin: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
+  hist.fill(0);
+  const { rowStart, slots } = bm.sparse!;
+  let totalG = 0;
+  let totalH = 0;
+  for (let i = begin; i < end; i++) {
+    const r = rows[i];
+    const g = grad[r];
+    const h = hess[r];
+    totalG += g;
+    totalH += h;
+    const stop = rowStart[r + 1];
+    for (let k = rowStart[r]; k < stop; k++) {
+      const s = slots[k] << 1;
+      hist[s] += g;
+      hist[s + 1] += h;
+    }
+  }
+  const offset = bm.slotOffset;
+  for (let f = 0; f < bm.featureCount; f++) {
+    const d = bm.defaultSlot[f];
+    let g = totalG;
+    let h = totalH;
+    for (let s = offset[f]; s < offset[f + 1]; s++) {
+      if (s === d) continue;
+      g -= hist[2 * s];
+      h -= hist[2 * s + 1];
+    }
+    // Rounding can leave ±1e-17 where the true sum is 0; an empty default bin must look empty.
+    if (h <= 1e-12 * totalH) {
+      g = 0;
+      h = 0;
+    }
+    hist[2 * d] = g;
+    hist[2 * d + 1] = h;
+  }
+}
+
+/**
  * Trains a binary-logloss gradient-boosted tree ensemble (Chen & Guestrin 2016, second-order boosting;
  * histogram split finding as LightGBM / XGBoost `hist`).
  * - Each round: g = p − y, h = p(1 − p); optional per-tree Bernoulli row sampling and feature sampling via `options.rng`.
@@ -188,7 +240,7 @@ export function trainGbdt(data: GbdtDataset, params: Partial<GbdtParams> = {}, o
   const prior = Math.min(Math.max(positives / n, 1e-6), 1 - 1e-6);
   const baseMargin = Math.fround(p.baseMargin ?? Math.log(prior / (1 - prior)));
 
-  const bm = binMatrix(data.values, n, featureCount, p.maxBin);
+  const bm = binMatrix(data.values, n, featureCount, p.maxBin, { layout: options.histogramLayout ?? 'auto' });
   const margin = new Float64Array(n).fill(baseMargin);
   const grad = new Float64Array(n);
   const hess = new Float64Array(n);
@@ -369,7 +421,8 @@ function growTree(
     h += hess[rows[i]];
   }
   const rootHist = takeHist(pool, histSize);
-  buildHistogram(rootHist, bm.slots, F, rows, 0, m, grad, hess);
+  if (bm.sparse) buildHistogramSparse(rootHist, bm, rows, 0, m, grad, hess);
+  else buildHistogram(rootHist, bm.slots, F, rows, 0, m, grad, hess);
   const root: OpenNode = { id: builder.add(leafWeight(g, h, p), h), begin: 0, end: m, depth: 0, hist: rootHist, g, h, split: null };
   builder.rangeEnd[root.id] = m;
   root.split = findBestSplit(root, bm, active, p);
@@ -442,7 +495,8 @@ function growTree(
     }
     const [small, large] = leftCount <= rightCount ? [left, right] : [right, left];
     const smallHist = takeHist(pool, histSize);
-    buildHistogram(smallHist, slots, F, rows, small.begin, small.end, grad, hess);
+    if (bm.sparse) buildHistogramSparse(smallHist, bm, rows, small.begin, small.end, grad, hess);
+    else buildHistogram(smallHist, slots, F, rows, small.begin, small.end, grad, hess);
     small.hist = smallHist;
     if (mayBeSplittable(large, p)) {
       for (let i = 0; i < histSize; i++) parent[i] -= smallHist[i];
