@@ -31,6 +31,10 @@ function snapshot(index: AttributeIndex): Record<string, number[]> {
     out[`${attr}.values`] = col.present.toArray().map((i) => col.values[i]);
   }
   out.universe = index.universe.toArray();
+  for (const attr of attrs) {
+    const column = index.codeColumn(attr);
+    if (column) out[`${attr}.codes`] = out.universe.map((idx) => column.valueOfCode[column.codes[idx]] as unknown as number);
+  }
   return out;
 }
 
@@ -128,7 +132,8 @@ describe('AttributeIndex', () => {
   it('approxBytes counts bitmaps and columns and grows with data', () => {
     const empty = new AttributeIndex({ initialCapacityUsers: 16 }).approxBytes();
     const full = loaded().approxBytes();
-    expect(empty.columnBytes).toBe(2 * 16 * 8);
+    // two Float64 numeric columns + eight Uint8 code columns (7 categorical, 1 boolean)
+    expect(empty.columnBytes).toBe(2 * 16 * 8 + 8 * 16);
     expect(full.bitmapCount).toBeGreaterThan(40);
     expect(full.bitmapBytes).toBeGreaterThan(empty.bitmapBytes);
     expect(full.totalBytes).toBe(full.bitmapBytes + full.columnBytes);
@@ -152,6 +157,27 @@ describe('AttributeIndex', () => {
     expect(index.numericBinBitmaps('monthlyMinutes', bins).map((b) => b.toArray())).toEqual(brute(moved, bins));
     index.remove(moved[12].idx);
     expect(index.numericBinBitmaps('monthlyMinutes', bins).map((b) => b.toArray())).toEqual(brute(moved.filter((_, i) => i !== 12), bins));
+  });
+
+  it.each([
+    ['widens to 16-bit codes past 255 values', 300, 'Uint16Array'],
+    ['drops the code column past 65535 values', 70000, 'none'],
+  ])('%s', (_name, distinct, expected) => {
+    const index = new AttributeIndex();
+    const idxs = Array.from({ length: distinct }, (_, i) => i);
+    index.upsertMany(idxs, idxs.map((i) => ({ region: `r${i}`, gender: 'male' })));
+    const column = index.codeColumn('region');
+    expect(column ? column.codes.constructor.name : 'none').toBe(expected);
+    expect(index.codeColumn('gender')!.codes.constructor.name).toBe('Uint8Array');
+    // re-import still leaves exactly one region per user, by code or by the fallback scan
+    index.upsert(distinct - 1, { region: 'r0' });
+    index.upsertMany([0, 1], [{ region: 'r1' }, { region: 'zz' }]);
+    expect(index.valueBitmap('region', 'r0')!.toArray()).toEqual([distinct - 1]);
+    expect(index.valueBitmap('region', 'r1')!.toArray()).toEqual([0]);
+    expect(index.valueBitmap('region', 'zz')!.toArray()).toEqual([1]);
+    expect(index.valueBitmap('region', `r${distinct - 1}`)).toBeUndefined();
+    expect(index.values('gender')).toEqual(['male']);
+    expect(index.valueBitmap('gender', 'male')!.size).toBe(distinct - 3);
   });
 
   it('optimize keeps contents', () => {

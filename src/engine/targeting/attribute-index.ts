@@ -47,7 +47,17 @@ export function forEachMemberPage(bitmap: ReadonlyRoaringBitmap32, visit: (page:
 interface ValueStore {
   readonly spec: AttributeSpec;
   readonly bitmaps: Map<string, RoaringBitmap32>;
+  /**
+   * Single-valued attributes only: value code per userIdx (0 = none), with codeOf/valueOfCode as
+   * its dictionary. Null for multi-valued attributes and once a domain outgrows 65535 values.
+   */
+  codes: Uint8Array | Uint16Array | null;
+  readonly codeOf: Map<string, number>;
+  readonly valueOfCode: string[];
 }
+
+/** Largest value code a categorical code column can hold (Uint16). */
+const MAX_VALUE_CODE = 0xffff;
 
 interface NumericBuckets {
   /** Ascending, distinct inner boundaries; bucket j holds values in [inner[j-1], inner[j]). */
@@ -150,7 +160,8 @@ export class AttributeIndex {
       if (spec.kind === 'numeric') {
         this.numericStores.set(spec.name, { spec, values: new Float64Array(capacity), present: new RoaringBitmap32(), buckets: null });
       } else {
-        this.valueStores.set(spec.name, { spec, bitmaps: new Map() });
+        const codes = spec.kind === 'multi' ? null : new Uint8Array(capacity);
+        this.valueStores.set(spec.name, { spec, bitmaps: new Map(), codes, codeOf: new Map(), valueOfCode: [''] });
       }
     }
   }
@@ -235,6 +246,16 @@ export class AttributeIndex {
   /** O(1) membership: does the user hold this value? */
   hasValue(attr: ProfileAttribute, value: string, userIdx: number): boolean {
     return this.valueStores.get(attr)?.bitmaps.get(value)?.has(userIdx) ?? false;
+  }
+
+  /**
+   * A single-valued attribute's code column: codes[userIdx] is 0 for "no value", otherwise
+   * valueOfCode[code]. Undefined for multi-valued attributes (and for a domain of > 65535 values).
+   * Lets an analysis over a small audience count values in one pass over its members.
+   */
+  codeColumn(attr: ProfileAttribute): { codes: Uint8Array | Uint16Array; valueOfCode: readonly string[] } | undefined {
+    const store = this.valueStores.get(attr);
+    return store?.codes ? { codes: store.codes, valueOfCode: store.valueOfCode } : undefined;
   }
 
   /** A numeric attribute's column (indexed by userIdx; only entries in `present` are meaningful). */
@@ -358,6 +379,7 @@ export class AttributeIndex {
     }
     let columnBytes = 0;
     for (const store of this.numericStores.values()) columnBytes += store.values.byteLength;
+    for (const store of this.valueStores.values()) columnBytes += store.codes?.byteLength ?? 0;
     return { bitmapCount, bitmapBytes: bytes, columnBytes, totalBytes: bytes + columnBytes };
   }
 
@@ -372,6 +394,16 @@ export class AttributeIndex {
 
   private removeOne(userIdx: number): void {
     for (const store of this.valueStores.values()) {
+      if (store.codes) {
+        const code = userIdx < store.codes.length ? store.codes[userIdx] : 0;
+        if (code === 0) continue;
+        store.codes[userIdx] = 0;
+        const value = store.valueOfCode[code];
+        const bitmap = store.bitmaps.get(value)!;
+        bitmap.delete(userIdx);
+        if (bitmap.isEmpty) store.bitmaps.delete(value);
+        continue;
+      }
       const isSingle = store.spec.kind !== 'multi';
       for (const [value, bitmap] of store.bitmaps) {
         if (bitmap.delete(userIdx)) {
@@ -388,6 +420,8 @@ export class AttributeIndex {
 
   private removeMany(users: RoaringBitmap32): void {
     for (const store of this.valueStores.values()) {
+      const codes = store.codes;
+      if (codes) for (const idx of users) if (idx < codes.length) codes[idx] = 0;
       for (const [value, bitmap] of store.bitmaps) {
         bitmap.andNotInPlace(users);
         if (bitmap.isEmpty) store.bitmaps.delete(value);
@@ -406,6 +440,28 @@ export class AttributeIndex {
     const grown = new Float64Array(Math.min(capacity, 0xffffffff));
     grown.set(store.values);
     store.values = grown;
+  }
+
+  /** Code of a single-valued attribute's value, assigning one (and widening or dropping the column) as needed. */
+  private codeFor(store: ValueStore, value: string): number {
+    let code = store.codeOf.get(value);
+    if (code !== undefined) return code;
+    code = store.valueOfCode.length;
+    store.codeOf.set(value, code);
+    store.valueOfCode.push(value);
+    if (store.codes && code > 0xff && store.codes instanceof Uint8Array) store.codes = Uint16Array.from(store.codes);
+    if (code > MAX_VALUE_CODE) store.codes = null;
+    return code;
+  }
+
+  private ensureCodeCapacity(store: ValueStore, maxIdx: number): void {
+    const codes = store.codes;
+    if (!codes || maxIdx < codes.length) return;
+    let capacity = Math.max(1, codes.length);
+    while (capacity <= maxIdx) capacity *= 2;
+    const grown = codes instanceof Uint8Array ? new Uint8Array(capacity) : new Uint16Array(capacity);
+    grown.set(codes);
+    store.codes = grown;
   }
 
   /** Add users known to be in no bitmap; `positions` selects which entries to use (dedupe). */
@@ -438,6 +494,15 @@ export class AttributeIndex {
           let members = groups.get(value);
           if (!members) groups.set(value, (members = []));
           members.push(idxs[i]);
+        }
+      }
+      if (store.codes) {
+        this.ensureCodeCapacity(store, maxIdx);
+        for (const [value, members] of groups) {
+          const code = this.codeFor(store, value);
+          const codes = store.codes;
+          if (!codes) break;
+          for (const idx of members) codes[idx] = code;
         }
       }
       for (const [value, members] of groups) {

@@ -29,7 +29,7 @@ describe('id list reader', () => {
     expect(lines.map((l) => reader.pushLine(l))).toEqual(expected);
   });
 
-  it('detects the format once and exposes it', () => {
+  it('detectIdListFormat and parseIdListLine work on their own', () => {
     expect(detectIdListFormat('a;user_key')).toEqual({ kind: 'ok', format: { kind: 'csv', delimiter: ';', column: 1, columnName: 'user_key' }, isFirstLineHeader: true });
     expect(detectIdListFormat('12345')).toEqual({ kind: 'ok', format: { kind: 'plain' }, isFirstLineHeader: false });
     expect(parseIdListLine('"q""x",1', { kind: 'csv', delimiter: ',', column: 0, columnName: 'id' })).toEqual({ kind: 'id', id: 'q"x' });
