@@ -1,5 +1,5 @@
 export { binMatrix, quantileCuts, valueBin } from './binning';
-export type { BinnedMatrix } from './binning';
+export type { BinMatrixOptions, BinnedMatrix, HistogramLayout } from './binning';
 export { dumpModel, featureImportance, predictMargin, predictProba, predictTreeMargins } from './predict';
 export type { FeatureImportance, ImportanceKind } from './predict';
 export { modelFromJson, modelToJson } from './serialize';
