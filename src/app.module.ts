@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AudiencesModule } from './modules/audiences/audiences.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { FeedbackModule } from './modules/feedback/feedback.module';
 import { HealthController } from './modules/health/health.controller';
 import { MetricsController } from './platform/metrics/metrics.controller';
 import type { Infrastructure } from './platform/infrastructure';
@@ -51,6 +52,7 @@ export class AppModule {
         AuthModule,
         CampaignsModule,
         AudiencesModule,
+        FeedbackModule,
       ],
       controllers: [HealthController, MetricsController],
     };

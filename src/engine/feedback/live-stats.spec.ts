@@ -1,0 +1,40 @@
+import { addDecision, minuteOf, StatsAccumulator } from './live-stats';
+
+describe('minuteOf', () => {
+  it.each([
+    [0, 0],
+    [59_999, 0],
+    [60_000, 60_000],
+    [1_764_000_123_456, 1_764_000_120_000],
+  ])('%d → %d', (t, expected) => expect(minuteOf(t)).toBe(expected));
+});
+
+describe('addDecision', () => {
+  it('counts one request per decision, one served per ad and one eligible per eligible campaign, per minute', () => {
+    const acc = new StatsAccumulator();
+    const base = { slotId: 's1', branch: 'b', arm: null, platform: 'ios' };
+    addDecision(acc, { ...base, nowMs: 60_500, servedCampaignIds: [{ campaignId: 'c1', creativeId: 'k1' }], eligibleCampaignIds: ['c1', 'c2'] });
+    addDecision(acc, { ...base, nowMs: 119_999, servedCampaignIds: [{ campaignId: 'c1', creativeId: 'k1' }, { campaignId: 'c2', creativeId: 'k2' }] });
+    addDecision(acc, { ...base, nowMs: 120_000, branch: null, servedCampaignIds: [] });
+    const rows = acc.drain().map((r) => [r.minuteMs, r.campaignId, r.creativeId, r.branch, r.counts.requests, r.counts.eligible, r.counts.served]);
+    expect(rows).toEqual([
+      [120_000, '', '', '', 1, 0, 0],
+      [60_000, '', '', 'b', 2, 0, 0],
+      [60_000, 'c1', '', 'b', 0, 1, 0],
+      [60_000, 'c1', 'k1', 'b', 0, 0, 2],
+      [60_000, 'c2', '', 'b', 0, 1, 0],
+      [60_000, 'c2', 'k2', 'b', 0, 0, 1],
+    ]);
+    expect(acc.size).toBe(0);
+  });
+
+  it('addRows puts a drained batch back without losing counts', () => {
+    const acc = new StatsAccumulator();
+    const dims = { minuteMs: 0, campaignId: 'c', creativeId: 'k', slotId: 's', branch: 'b', arm: 'a', platform: 'pc' };
+    acc.add(dims, 'clicks', 2);
+    const batch = acc.drain();
+    acc.add(dims, 'clicks', 1);
+    acc.addRows(batch);
+    expect(acc.drain()[0].counts.clicks).toBe(3);
+  });
+});

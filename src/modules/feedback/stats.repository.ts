@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { StatRow } from '../../engine/feedback/live-stats';
+import { DatabaseService } from '../../platform/database/database.service';
+import { DATABASE } from '../../platform/tokens';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/** Additive upserts into stats_minute (see migrations/1764360000000-events.ts). */
+@Injectable()
+export class StatsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseService) {}
+
+  /**
+   * Adds the rows' counts in one statement. Rows must be unique per key (StatsAccumulator.drain gives
+   * that) and sorted, so concurrent writers lock rows in the same order.
+   */
+  async addRows(rows: readonly StatRow[], manager: Queryable = this.database.dataSource.manager): Promise<void> {
+    if (rows.length === 0) return;
+    const col = <T>(f: (r: StatRow) => T) => rows.map(f);
+    await manager.query(
+      `INSERT INTO stats_minute (minute, campaign_id, creative_id, slot_id, branch, arm, platform, requests, eligible, served, impressions, clicks, conversions, skips)
+       SELECT to_timestamp(m / 1000.0), c, cr, s, b, a, p, rq, el, sv, im, cl, cv, sk
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
+            AS t(m, c, cr, s, b, a, p, rq, el, sv, im, cl, cv, sk)
+       ON CONFLICT (minute, campaign_id, creative_id, slot_id, branch, arm, platform) DO UPDATE SET
+         requests = stats_minute.requests + excluded.requests,
+         eligible = stats_minute.eligible + excluded.eligible,
+         served = stats_minute.served + excluded.served,
+         impressions = stats_minute.impressions + excluded.impressions,
+         clicks = stats_minute.clicks + excluded.clicks,
+         conversions = stats_minute.conversions + excluded.conversions,
+         skips = stats_minute.skips + excluded.skips`,
+      [
+        col((r) => r.minuteMs),
+        col((r) => r.campaignId),
+        col((r) => r.creativeId),
+        col((r) => r.slotId),
+        col((r) => r.branch),
+        col((r) => r.arm),
+        col((r) => r.platform),
+        col((r) => r.counts.requests),
+        col((r) => r.counts.eligible),
+        col((r) => r.counts.served),
+        col((r) => r.counts.impressions),
+        col((r) => r.counts.clicks),
+        col((r) => r.counts.conversions),
+        col((r) => r.counts.skips),
+      ],
+    );
+  }
+}
