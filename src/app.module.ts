@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AudiencesModule } from './modules/audiences/audiences.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { DeliveryModule } from './modules/delivery/delivery.module';
 import { FeedbackModule } from './modules/feedback/feedback.module';
 import { HealthController } from './modules/health/health.controller';
 import { MetricsController } from './platform/metrics/metrics.controller';
@@ -52,6 +53,7 @@ export class AppModule {
         AuthModule,
         CampaignsModule,
         AudiencesModule,
+        DeliveryModule,
         FeedbackModule,
       ],
       controllers: [HealthController, MetricsController],

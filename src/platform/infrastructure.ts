@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { describeUrl, type AppConfig } from '../config/config';
 import { DatabaseService } from './database/database.service';
@@ -13,6 +16,7 @@ export interface Infrastructure {
   readonly database: DatabaseService;
   readonly redis: Redis | null;
   readonly jobDriver: JobDriver;
+  readonly trackingSecret: string;
   /** One line for the boot banner: mode and where the data lives. */
   readonly description: string;
   close(): Promise<void>;
@@ -32,6 +36,7 @@ export function createRedisClient(url: string, overrides: Partial<RedisOptions> 
 }
 
 export async function openInfrastructure(config: AppConfig, role: ProcessRole): Promise<Infrastructure> {
+  const trackingSecret = config.trackingSecret ?? loadOrCreateLocalSecret(join(config.dataDir, 'tracking-secret'));
   const database = await DatabaseService.open(config, { runMigrations: true });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
   const jobDriver: JobDriver = config.redisUrl
@@ -47,10 +52,20 @@ export async function openInfrastructure(config: AppConfig, role: ProcessRole): 
     database,
     redis,
     jobDriver,
+    trackingSecret,
     description,
     async close() {
       redis?.disconnect();
       await database.close();
     },
   };
+}
+
+/** Embedded mode: a per-installation secret, created on first start and kept (0600) beside the data. */
+function loadOrCreateLocalSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dirname(path), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(path, secret, { mode: 0o600 });
+  return secret;
 }

@@ -1,12 +1,13 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConfigChangeBus } from './config-bus/config-change-bus';
+import { COUNTER_STORE, counterStoreProvider } from './counters/counters.provider';
 import { HealthService } from './health/health.service';
 import type { Infrastructure } from './infrastructure';
 import { JOB_DEFINITIONS, type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
 import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs/jobs.service';
 import { MetricsService } from './metrics/metrics.service';
-import { APP_CONFIG, DATABASE, PROCESS_ROLE, REDIS } from './tokens';
+import { APP_CONFIG, DATABASE, PROCESS_ROLE, REDIS, TRACKING_SECRET } from './tokens';
 
 @Global()
 @Module({})
@@ -27,6 +28,8 @@ export class PlatformModule {
         JobsService,
         MetricsService,
         ConfigChangeBus,
+        counterStoreProvider,
+        { provide: TRACKING_SECRET, useValue: infra.trackingSecret },
         {
           provide: HealthService,
           useFactory: (jobs: JobsService) => {
@@ -58,7 +61,7 @@ export class PlatformModule {
           inject: [JobsService],
         },
       ],
-      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus],
+      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus, COUNTER_STORE, TRACKING_SECRET],
     };
   }
 }

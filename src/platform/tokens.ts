@@ -4,5 +4,7 @@ export const DATABASE = Symbol('DATABASE');
 /** ioredis client in production mode; null in embedded mode. */
 export const REDIS = Symbol('REDIS');
 export const PROCESS_ROLE = Symbol('PROCESS_ROLE');
+/** HMAC secret of tracking links: from config in production, generated once and kept in the data dir in embedded mode. */
+export const TRACKING_SECRET = Symbol('TRACKING_SECRET');
 
 export type ProcessRole = 'api' | 'worker' | 'all';

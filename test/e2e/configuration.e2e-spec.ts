@@ -1,3 +1,4 @@
+import { SnapshotService } from '../../src/modules/delivery/snapshot.service';
 import { createSeedAds, createUploadPackage, expectOk, threePolicies, type SeededAds } from '../support/seed-ads';
 import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
 
@@ -213,7 +214,6 @@ describe('configuration API (embedded mode, through HTTP)', () => {
     let seen = 0;
     while (seen < committed && Date.now() - edited < 1000) seen = (await expectOk(http(app.url, 'GET', '/v1/snapshot', { key }))).version;
     expect(seen).toBeGreaterThanOrEqual(committed);
-    const { SnapshotService } = await import('../../src/modules/delivery/snapshot.service');
     expect(app.api.app.get(SnapshotService).current().snapshot.campaignsById.get(seed.ads.D.id)?.priority).toBe(52);
   });
 });

@@ -8,6 +8,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobPayloads {
   /** Records when an API key was last used, off the request path. */
   'auth.touch-key': { keyId: string; usedAtMs: number };
+  /** A batch of served ads for the decision log (one row per ad, with its propensity). */
+  'decisions.log': { rows: import('../../modules/delivery/decision-log').DecisionLogRow[] };
   /** Recompute rule packages after a profile import, or the combination packages built on changed packages. */
   'audiences.recompute-packages': { cause: 'profiles' | 'packages'; changedKeys: string[]; token: string };
 }
@@ -26,6 +28,13 @@ export interface JobDefinition<N extends JobName> {
 export type JobDefinitions = { readonly [N in JobName]: JobDefinition<N> };
 
 export const JOB_DEFINITIONS: JobDefinitions = {
+  'decisions.log': {
+    queue: 'decisions',
+    attempts: 8,
+    backoffMs: 500,
+    // A batch is identified by its first row; a re-enqueued batch is then dropped while the first is pending.
+    dedupeKey: (p) => p.rows[0]?.decisionId ?? 'empty',
+  },
   'auth.touch-key': {
     queue: 'system',
     attempts: 3,

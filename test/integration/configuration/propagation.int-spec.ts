@@ -1,3 +1,4 @@
+import { SnapshotService } from '../../../src/modules/delivery/snapshot.service';
 import { Client } from 'pg';
 import type { RunningWorker } from '../../../src/bootstrap';
 import { expectOk } from '../../support/seed-ads';
@@ -44,7 +45,6 @@ describe('configuration propagation across API nodes (production mode)', () => {
     const slot = await expectOk(http(nodeA.url, 'POST', '/v1/slots', { key, body: { key: 'banner-1', name: 'Banner', format: 'banner', platforms: ['ios'], maxAdsPerResponse: 1 } }));
     const afterCreate = await committedVersion();
     expect(await waitForVersion(nodeB, key, afterCreate, 1000)).toBeLessThanOrEqual(1000);
-    const { SnapshotService } = await import('../../../src/modules/delivery/snapshot.service');
     expect(nodeB.api.app.get(SnapshotService).current().snapshot.slotsByKey.get('banner-1')?.id).toBe(slot.id);
 
     for (let i = 0; i < 5; i++) {

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AudiencesModule } from '../audiences/audiences.module';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { DecisionController } from './decision.controller';
+import { DecisionLog } from './decision-log';
+import { DecisionService } from './decision.service';
+import { BanditAllocations, ScorerRegistry } from './scorer-registry';
+
+@Module({
+  imports: [CampaignsModule, AudiencesModule],
+  controllers: [DecisionController],
+  providers: [DecisionService, DecisionLog, ScorerRegistry, BanditAllocations],
+  exports: [DecisionService, ScorerRegistry, BanditAllocations, DecisionLog],
+})
+export class DeliveryModule {}

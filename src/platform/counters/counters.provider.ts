@@ -1,0 +1,55 @@
+import { Logger, type Provider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { Gauge } from 'prom-client';
+import type { AppConfig } from '../../config/config';
+import type { CounterStore } from '../../engine/caps/counter-store';
+import { InMemoryCounterStore } from '../../engine/caps/in-memory-counter-store';
+import { HealthService } from '../health/health.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { APP_CONFIG, REDIS } from '../tokens';
+import { FailoverCounterStore } from './failover-counter-store';
+import { RedisCounterStore } from './redis-counter-store';
+
+export const COUNTER_STORE = Symbol('COUNTER_STORE');
+
+// Past this, a decision stops waiting on Redis and counts locally (decisions never fail for Redis).
+const REDIS_TIMEOUT_MS = 50;
+const REDIS_RETRY_AFTER_MS = 1000;
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Frequency caps, pacing, suppression and exploration counters. Production: Redis (one Lua call
+ * per decision) behind a failover to local counters when Redis is down or slow, shown as
+ * `degraded` in health and `musicboss_counters_degraded`. Embedded: in memory.
+ */
+export const counterStoreProvider: Provider = {
+  provide: COUNTER_STORE,
+  inject: [APP_CONFIG, REDIS, HealthService, MetricsService],
+  useFactory: (config: AppConfig, redis: Redis | null, health: HealthService, metrics: MetricsService): CounterStore => {
+    const local = new InMemoryCounterStore(Date.now);
+    const sweep = setInterval(() => local.sweep(), SWEEP_INTERVAL_MS);
+    sweep.unref();
+    if (!redis) {
+      health.register('counters', async () => ({ status: 'up', detail: 'in-process counters (embedded mode)' }), { critical: false });
+      return local;
+    }
+    const logger = new Logger('Counters');
+    const degraded = new Gauge({ name: 'musicboss_counters_degraded', help: '1 while Redis counters are unreachable and decisions count locally', registers: [metrics.registry] });
+    const store = new FailoverCounterStore(new RedisCounterStore(redis, `${config.redisPrefix}:c:`), local, {
+      timeoutMs: REDIS_TIMEOUT_MS,
+      retryAfterMs: REDIS_RETRY_AFTER_MS,
+      now: Date.now,
+      onStateChange: (isDegraded, error) => {
+        degraded.set(isDegraded ? 1 : 0);
+        if (isDegraded) logger.warn(`Redis counters unavailable, counting locally: ${error instanceof Error ? error.message : String(error)}`);
+        else logger.log('Redis counters back');
+      },
+    });
+    health.register(
+      'counters',
+      async () => (store.isDegraded ? { status: 'degraded', detail: 'Redis unreachable: caps and pacing counted locally on this node' } : { status: 'up', detail: 'redis' }),
+      { critical: false },
+    );
+    return store;
+  },
+};

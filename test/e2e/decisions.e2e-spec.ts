@@ -1,0 +1,142 @@
+import { verifyTrackingToken } from '../../src/engine/tracking/tracking-token';
+import { createSeedAds, createUploadPackage, expectOk, threePolicies, type SeededAds } from '../support/seed-ads';
+import { eventually } from '../support/job-driver.contract';
+import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
+
+const VIPS = ['vip-1', 'vip-2', 'vip-paid'];
+const PAID = ['vip-paid', 'paid-1'];
+const EVERYONE = [...new Set([...VIPS, ...PAID, 'plain-1', 'plain-2', 'cap-user', 'load-user'])];
+
+describe('decisions (embedded mode, through HTTP)', () => {
+  let app: TestApp;
+  let admin: string;
+  let client: string;
+  let seed: SeededAds;
+
+  const decide = (body: Record<string, unknown>) => http(app.url, 'POST', '/v1/decisions', { key: client, body });
+
+  beforeAll(async () => {
+    app = await startEmbeddedApp({ MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
+    admin = app.adminKey;
+    client = (await expectOk(http(app.url, 'POST', '/v1/api-keys', { key: admin, body: { name: 'ios app', role: 'slot-client', scope: 'ios' } }))).key;
+    const ndjson = EVERYONE.map((u) => JSON.stringify({ userId: u, region: 'east', vipLevel: VIPS.includes(u) ? 5 : 0 })).join('\n') + '\n';
+    await expectOk(http(app.url, 'POST', '/v1/profiles/import', { key: admin, rawBody: ndjson, headers: { 'content-type': 'application/x-ndjson' } }));
+    await createUploadPackage(app.url, admin, 'vip-2024', VIPS);
+    await createUploadPackage(app.url, admin, 'paid-users', PAID);
+    seed = await createSeedAds(app.url, admin);
+    for (const [slot, policy] of Object.entries(threePolicies(seed))) {
+      await expectOk(http(app.url, 'PUT', `/v1/slots/${seed.slots[slot as keyof SeededAds['slots']].key}/policy`, { key: admin, body: policy }));
+    }
+    // Let every node-local view (snapshot, membership) catch up with the setup.
+    await eventually(async () => {
+      const vip = await decide({ slotId: 'phone-desktop-splash', userId: 'vip-1', platform: 'ios' });
+      const paid = await decide({ slotId: 'phone-desktop-banner', userId: 'vip-paid', platform: 'ios', count: 2 });
+      return vip.body.ads?.length === 1 && paid.body.ads?.[0]?.branch === 'everyone by priority' ? true : null;
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('combination 1: a targeted listener gets the one designated ad, others get nothing', async () => {
+    const vip = await decide({ slotId: 'phone-desktop-splash', userId: 'vip-2', platform: 'android', explain: true });
+    expect(vip.status).toBe(200);
+    expect(vip.body.ads).toHaveLength(1);
+    expect(vip.body.ads[0]).toMatchObject({ campaignId: seed.ads.A.id, branch: 'vip designated', method: 'designated', probability: 1 });
+    const plain = await decide({ slotId: 'phone-desktop-splash', userId: 'plain-1', platform: 'ios', explain: true });
+    expect(plain.body.ads).toEqual([]);
+    expect(plain.body.explain.dropped).toContainEqual({ campaignId: seed.ads.A.id, reason: 'audience' });
+  });
+
+  it('combination 2: targeted listeners get model-ranked ads (falling back to priority until a model exists, and saying so); everyone else by priority', async () => {
+    const vip = await decide({ slotId: 'phone-desktop-banner', userId: 'vip-1', platform: 'ios', count: 2, explain: true });
+    expect(vip.body.ads.map((a: { campaignId: string }) => a.campaignId)).toEqual([seed.ads.B.id, seed.ads.C.id]);
+    expect(vip.body.ads[0]).toMatchObject({ branch: 'vip not paid, model', method: 'model' });
+    expect(vip.body.fallback).toEqual({ to: 'priority', reason: 'model ftrl-main is not available yet' });
+    expect(vip.body.explain.fallback).toEqual(vip.body.fallback);
+
+    const paidVip = await decide({ slotId: 'phone-desktop-banner', userId: 'vip-paid', platform: 'ios', count: 2 });
+    // D and E tie on priority and weight: either order is right.
+    expect(paidVip.body.ads.map((a: { campaignId: string }) => a.campaignId).sort()).toEqual([seed.ads.D.id, seed.ads.E.id].sort());
+    expect(paidVip.body.ads[0].branch).toBe('everyone by priority');
+  });
+
+  it('combination 3: targeted listeners get the designated ad, everyone else several ads by the model (priority fallback)', async () => {
+    const vip = await decide({ slotId: 'qq-desktop-popup', userId: 'vip-1', platform: 'pc' });
+    expect(vip.body.ads.map((a: { campaignId: string }) => a.campaignId)).toEqual([seed.ads.A.id]);
+    const plain = await decide({ slotId: 'qq-desktop-popup', userId: 'plain-2', platform: 'android', explain: true });
+    expect(plain.body.ads[0].branch).toBe('everyone by model');
+    expect(plain.body.ads[0].campaignId).toBe(seed.ads.B.id);
+    expect(plain.body.explain.funnel).toMatchObject({ candidates: 4, chosen: 1 });
+  });
+
+  it('signs tracking links carrying the decision, and logs every served ad through the queue', async () => {
+    const result = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-1', platform: 'ios', context: { hour: 21, network: 'wifi', genre: 'mandopop' } });
+    const ad = result.body.ads[0];
+    const url = new URL(ad.trackingUrls.click);
+    expect(url.pathname).toBe('/v1/t/click');
+    const secret = app.api.infra.trackingSecret;
+    const verified = verifyTrackingToken(url.searchParams.get('t')!, secret, Date.now());
+    expect(verified).toMatchObject({ kind: 'valid', claims: { d: ad.decisionId, c: ad.campaignId, cr: ad.creative.id, b: ad.branch, u: 'plain-1', pf: 'ios', p: ad.probability } });
+    for (const type of ['impression', 'conversion', 'skip']) expect(ad.trackingUrls[type]).toContain(`/v1/t/${type}?t=${url.searchParams.get('t')}`);
+    const row = await eventually(async () => {
+      const rows = await app.api.infra.database.dataSource.query('SELECT * FROM decisions WHERE decision_id = $1', [ad.decisionId]);
+      return rows[0] ?? null;
+    });
+    expect(row).toMatchObject({ user_id: 'plain-1', campaign_id: ad.campaignId, method: 'priority', context: { hour: 21, network: 'wifi', genre: 'mandopop' } });
+  });
+
+  it('explains every dropped candidate: platform, schedule/day-part and caps', async () => {
+    // F is on the popup for pc/android only, Mon–Fri 7–10 in Shanghai.
+    const ios = await decide({ slotId: 'qq-desktop-popup', userId: 'plain-2', platform: 'ios', explain: true });
+    expect(ios.body.explain.dropped).toContainEqual({ campaignId: seed.ads.F.id, reason: expect.stringMatching(/^(platform|day_part)$/) });
+  });
+
+  it('serves exactly N under 200 concurrent requests for one listener with a cap of N (in-memory store)', async () => {
+    const slot = await expectOk(http(app.url, 'POST', '/v1/slots', { key: admin, body: { key: 'cap-feed', name: 'Cap feed', format: 'feed', platforms: ['ios'], maxAdsPerResponse: 1 } }));
+    const campaign = await expectOk(
+      http(app.url, 'POST', '/v1/campaigns', {
+        key: admin,
+        body: { name: 'Capped', category: 'partner', priority: 10, platforms: ['ios'], slots: ['cap-feed'], schedule: { startAt: '2026-01-01T00:00:00Z', timeZone: 'UTC' }, frequencyCaps: [{ impressions: 7, window: 'day' }] },
+      }),
+    );
+    await expectOk(http(app.url, 'POST', `/v1/campaigns/${campaign.id}/creatives`, { key: admin, body: { type: 'text', formats: ['feed'], title: 'c', landingUrl: 'https://x.example.com' } }));
+    await expectOk(http(app.url, 'POST', `/v1/campaigns/${campaign.id}/status`, { key: admin, headers: { 'if-match': '"1"' }, body: { status: 'active' } }));
+    await expectOk(http(app.url, 'PUT', `/v1/slots/${slot.key}/policy`, { key: admin, body: { branches: [{ name: 'all', audience: 'everyone', campaignIds: [campaign.id], method: 'priority' }] } }));
+    await eventually(async () => ((await decide({ slotId: 'cap-feed', userId: 'warmup', platform: 'ios' })).body.ads?.length === 1 ? true : null));
+    const results = await Promise.all(Array.from({ length: 200 }, () => decide({ slotId: 'cap-feed', userId: 'cap-user', platform: 'ios' })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(results.filter((r) => r.body.ads.length === 1)).toHaveLength(7);
+    const after = await decide({ slotId: 'cap-feed', userId: 'cap-user', platform: 'ios', explain: true });
+    expect(after.body.explain.dropped).toContainEqual({ campaignId: campaign.id, reason: 'cap' });
+  });
+
+  it('enforces the slot ad-load cap across campaigns', async () => {
+    // banner: at most 4 ads per hour per listener across D and E (count 2 per request)
+    const served: number[] = [];
+    for (let i = 0; i < 4; i++) served.push((await decide({ slotId: 'phone-desktop-banner', userId: 'load-user', platform: 'ios', count: 2 })).body.ads.length);
+    expect(served.reduce((a, b) => a + b, 0)).toBe(4);
+    const capped = await decide({ slotId: 'phone-desktop-banner', userId: 'load-user', platform: 'ios', explain: true });
+    expect(capped.body.ads).toEqual([]);
+    expect(capped.body.explain.dropped.map((d: { reason: string }) => d.reason)).toContain('ad_load_cap');
+  });
+
+  it.each([
+    [{ slotId: 'no-such-slot', userId: 'u', platform: 'ios' }, 404],
+    [{ slotId: 'phone-desktop-splash', userId: 'u', platform: 'tv' }, 400],
+    [{ slotId: 'phone-desktop-splash', userId: 'u', platform: 'fridge' }, 400],
+    [{ slotId: 'phone-desktop-splash', userId: '', platform: 'ios' }, 400],
+    [{ slotId: 'phone-desktop-splash', userId: 'u', platform: 'ios', count: 0 }, 400],
+    [{ slotId: 'phone-desktop-splash', userId: 'u', platform: 'ios', context: { nested: { a: 1 } } }, 400],
+  ])('answers %j with %d', async (body, status) => {
+    const result = await decide(body);
+    expect(result.status).toBe(status);
+    if (status === 400) expect(result.body.errors?.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it('counts the funnel in metrics by slot and branch', async () => {
+    const metrics = await http(app.url, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/musicboss_decision_funnel_total\{slot="phone-desktop-splash",branch="vip designated",stage="chosen"\} [1-9]/);
+    expect(metrics.text).toMatch(/musicboss_decision_fallbacks_total\{slot="phone-desktop-banner"/);
+  });
+});
