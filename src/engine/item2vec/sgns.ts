@@ -154,17 +154,8 @@ export function trainItem2vec(
   const minRate = p.learningRate * p.minLearningRateFraction;
   let processed = 0;
 
-  const update = (inOffset: number, target: number, label: number, rate: number): void => {
-    const outOffset = target * dim;
-    let dot = 0;
-    for (let d = 0; d < dim; d++) dot += syn0[inOffset + d] * syn1[outOffset + d];
-    const g =
-      dot > MAX_EXP ? (label - 1) * rate : dot < -MAX_EXP ? label * rate : (label - 1 / (1 + Math.exp(-dot))) * rate;
-    for (let d = 0; d < dim; d++) {
-      gradient[d] += g * syn1[outOffset + d];
-      syn1[outOffset + d] += g * syn0[inOffset + d];
-    }
-  };
+  const negatives = p.negatives;
+  const contextsPerItem = p.contextsPerItem;
 
   for (let epoch = 0; epoch < p.epochs; epoch++) {
     for (let k = order.length - 1; k > 0; k--) {
@@ -183,11 +174,11 @@ export function trainItem2vec(
       const rate = Math.max(minRate, p.learningRate * (1 - processed / totalWork));
       processed += sentence.length;
       if (keptCount < 2) continue;
-      const useAll = keptCount - 1 <= p.contextsPerItem;
+      const useAll = keptCount - 1 <= contextsPerItem;
       for (let a = 0; a < keptCount; a++) {
         const center = kept[a];
         const inOffset = center * dim;
-        const pairs = useAll ? keptCount - 1 : p.contextsPerItem;
+        const pairs = useAll ? keptCount - 1 : contextsPerItem;
         for (let c = 0; c < pairs; c++) {
           let b: number;
           if (useAll) b = c < a ? c : c + 1;
@@ -198,11 +189,28 @@ export function trainItem2vec(
           const context = kept[b];
           if (context === center) continue;
           gradient.fill(0);
-          update(inOffset, context, 1, rate);
-          for (let n = 0; n < p.negatives; n++) {
-            const negative = table[Math.floor(rng.next() * tableLength)];
-            if (negative === context || negative === center) continue;
-            update(inOffset, negative, 0, rate);
+          // t = 0 is the positive pair, t >= 1 the negatives (inlined: this loop is the whole training cost)
+          for (let t = 0; t <= negatives; t++) {
+            let target = context;
+            let label = 1;
+            if (t > 0) {
+              target = table[Math.floor(rng.next() * tableLength)];
+              if (target === context || target === center) continue;
+              label = 0;
+            }
+            const outOffset = target * dim;
+            let dot = 0;
+            for (let d = 0; d < dim; d++) dot += syn0[inOffset + d] * syn1[outOffset + d];
+            const g =
+              dot > MAX_EXP
+                ? (label - 1) * rate
+                : dot < -MAX_EXP
+                  ? label * rate
+                  : (label - 1 / (1 + Math.exp(-dot))) * rate;
+            for (let d = 0; d < dim; d++) {
+              gradient[d] += g * syn1[outOffset + d];
+              syn1[outOffset + d] += g * syn0[inOffset + d];
+            }
           }
           for (let d = 0; d < dim; d++) syn0[inOffset + d] += gradient[d];
         }

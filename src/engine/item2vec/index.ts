@@ -1,0 +1,2 @@
+export * from './sgns';
+export * from './vectors';

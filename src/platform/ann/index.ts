@@ -1,0 +1,2 @@
+export * from './listener-index';
+export * from './lookalike';
