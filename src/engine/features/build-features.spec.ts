@@ -1,15 +1,17 @@
 import {
   biasIndexOf,
   binIndex,
+  buildCandidateFeatures,
   buildFeatures,
   DEFAULT_FEATURE_SPEC,
   FeatureInput,
   FeatureSpec,
   featureTokens,
   hashToken,
+  prepareRequestFeatures,
   validateFeatureSpec,
 } from './build-features';
-import { murmur3 } from './murmur3';
+import { murmur3, murmur3Bytes } from './murmur3';
 
 const spec: FeatureSpec = {
   hashBits: 18,
@@ -89,9 +91,19 @@ describe('featureTokens', () => {
 });
 
 describe('buildFeatures', () => {
-  // Brute-force reference: hash every token independently, then sort and deduplicate.
+  // Brute-force reference: a token with '&' is a cross whose index is MurmurHash3 over the little-endian
+  // bytes of its parts' string hashes; any other token is the hash of its UTF-8 string. Masked, sorted, deduplicated.
   function reference(tokens: string[], s: FeatureSpec): number[] {
-    const set = new Set(tokens.map((t) => murmur3(t, s.seed) % 2 ** s.hashBits));
+    const set = new Set(
+      tokens.map((t) => {
+        const parts = t.split('&');
+        if (parts.length === 1) return murmur3(t, s.seed) % 2 ** s.hashBits;
+        const bytes = new Uint8Array(4 * parts.length);
+        const view = new DataView(bytes.buffer);
+        parts.forEach((p, j) => view.setUint32(4 * j, murmur3(p, s.seed), true));
+        return murmur3Bytes(bytes, bytes.length, s.seed) % 2 ** s.hashBits;
+      }),
+    );
     return [...set].sort((a, b) => a - b);
   }
 
@@ -106,6 +118,19 @@ describe('buildFeatures', () => {
     expect(got.every((i) => i >= 0 && i < 2 ** s.hashBits)).toBe(true);
     expect(got).toContain(hashToken('bias', s));
     expect(biasIndexOf(s)).toBe(murmur3('bias', s.seed) % 2 ** s.hashBits);
+  });
+
+  it.each([
+    ['small spec', spec],
+    ['default spec', DEFAULT_FEATURE_SPEC],
+    ['include list', { ...spec, include: ['user.region', 'campaign.genres'] }],
+    ['request-only cross', { ...spec, crosses: [['user.region', 'context.network'], ['user.genres', 'campaign.id']] }],
+    ['three-field crosses with a cap', { ...spec, maxTokensPerCross: 3, crosses: [['user.genres', 'campaign.genres', 'context.network'], ['user.genres', 'user.region', 'context.hour']] }],
+  ])('prepared request + per-candidate build equals buildFeatures for every candidate (%s)', (_name, s) => {
+    const prepared = prepareRequestFeatures(input.user, input.context, s);
+    for (const campaign of [input.campaign, { id: 'c2' }, { id: 'c3', tags: { genres: ['rock'], artists: ['x'] } }]) {
+      expect(Array.from(buildCandidateFeatures(prepared, campaign))).toEqual(reference(featureTokens({ ...input, campaign }, s), s));
+    }
   });
 
   it('is independent of key order and array order', () => {

@@ -1,4 +1,4 @@
-import { murmur3 } from './murmur3';
+import { murmur3, murmur3Words } from './murmur3';
 
 export type UserFeatureValue = string | number | boolean | string[] | null | undefined;
 export type ContextFeatureValue = string | number | boolean | null | undefined;
@@ -110,17 +110,74 @@ function scalarToken(field: string, value: string | number | boolean, spec: Feat
   return `${field}=${value}`;
 }
 
-function addField(fields: Map<string, string[]>, field: string, value: UserFeatureValue, spec: FeatureSpec): void {
-  if (value === null || value === undefined) return;
-  let tokens: string[];
+/** Tokens of one field and their full 32-bit MurmurHash3 values (masked only at the end). */
+interface FieldTokens {
+  tokens: string[];
+  hashes: number[];
+}
+
+function fieldTokens(field: string, value: UserFeatureValue, spec: FeatureSpec): string[] {
+  if (value === null || value === undefined) return [];
   if (Array.isArray(value)) {
     // Sorted and deduplicated so array order never changes the features or which cross tokens survive the cap.
-    tokens = [...new Set(value)].sort().map((v) => `${field}=${v}`);
-  } else {
-    const token = scalarToken(field, value, spec);
-    tokens = token === null ? [] : [token];
+    return [...new Set(value)].sort().map((v) => `${field}=${v}`);
   }
-  if (tokens.length > 0) fields.set(field, tokens);
+  const token = scalarToken(field, value, spec);
+  return token === null ? [] : [token];
+}
+
+function addField(fields: Map<string, FieldTokens>, field: string, value: UserFeatureValue, spec: FeatureSpec): void {
+  const tokens = fieldTokens(field, value, spec);
+  if (tokens.length > 0) fields.set(field, { tokens, hashes: tokens.map((t) => murmur3(t, spec.seed)) });
+}
+
+function collectRequestFields(user: FeatureInput['user'], context: FeatureInput['context'], spec: FeatureSpec): Map<string, FieldTokens> {
+  const fields = new Map<string, FieldTokens>();
+  for (const key of Object.keys(user)) addField(fields, `user.${key}`, user[key], spec);
+  for (const key of Object.keys(context)) addField(fields, `context.${key}`, context[key], spec);
+  return fields;
+}
+
+function collectCampaignFields(fields: Map<string, FieldTokens>, campaign: FeatureInput['campaign'], spec: FeatureSpec): Map<string, FieldTokens> {
+  addField(fields, 'campaign.id', campaign.id, spec);
+  const tags = campaign.tags ?? {};
+  // 'id' is reserved for the campaign id itself.
+  for (const key of Object.keys(tags)) if (key !== 'id') addField(fields, `campaign.${key}`, tags[key], spec);
+  return fields;
+}
+
+type FieldLookup = (field: string) => FieldTokens | undefined;
+
+/**
+ * Visits the first `cap` combinations of the cross's fields in lexicographic order (last field fastest);
+ * nothing when a field is absent.
+ */
+function forEachCross(cross: readonly string[], lookup: FieldLookup, cap: number, visit: (parts: FieldTokens[], positions: number[]) => void): void {
+  const parts: FieldTokens[] = [];
+  for (const field of cross) {
+    const part = lookup(field);
+    if (part === undefined) return;
+    parts.push(part);
+  }
+  const positions = new Array<number>(parts.length).fill(0);
+  for (let emitted = 0; emitted < cap; emitted++) {
+    visit(parts, positions);
+    let j = parts.length - 1;
+    while (j >= 0 && ++positions[j] === parts[j].tokens.length) positions[j--] = 0;
+    if (j < 0) return;
+  }
+}
+
+/**
+ * Full 32-bit hash of a cross: MurmurHash3 (seed = spec.seed) over the little-endian bytes of its parts'
+ * token hashes, in field order. Hashing hashes avoids building and re-encoding the joined string.
+ */
+export function crossHash(partHashes: readonly number[], seed: number): number {
+  return murmur3Words(partHashes, partHashes.length, seed);
+}
+
+function maskOf(hashBits: number): number {
+  return hashBits >= 32 ? 0xffffffff : 2 ** hashBits - 1;
 }
 
 /**
@@ -129,42 +186,20 @@ function addField(fields: Map<string, string[]>, field: string, value: UserFeatu
  * then cross tokens joined by `&` in the spec's field order. Null/undefined/non-finite values emit nothing.
  */
 export function featureTokens(input: FeatureInput, spec: FeatureSpec): string[] {
-  const fields = new Map<string, string[]>();
-  for (const key of Object.keys(input.user)) addField(fields, `user.${key}`, input.user[key], spec);
-  for (const key of Object.keys(input.context)) addField(fields, `context.${key}`, input.context[key], spec);
-  addField(fields, 'campaign.id', input.campaign.id, spec);
-  const tags = input.campaign.tags ?? {};
-  // 'id' is reserved for the campaign id itself.
-  for (const key of Object.keys(tags)) if (key !== 'id') addField(fields, `campaign.${key}`, tags[key], spec);
-
+  const fields = collectCampaignFields(collectRequestFields(input.user, input.context, spec), input.campaign, spec);
   const tokens = [BIAS_TOKEN];
   const include = spec.include ? new Set(spec.include) : null;
-  for (const [field, values] of fields) if (!include || include.has(field)) tokens.push(...values);
-
+  for (const [field, values] of fields) if (!include || include.has(field)) tokens.push(...values.tokens);
   const cap = spec.maxTokensPerCross ?? DEFAULT_MAX_TOKENS_PER_CROSS;
   for (const cross of spec.crosses) {
-    const parts = cross.map((f) => fields.get(f));
-    if (parts.some((p) => p === undefined)) continue;
-    let combos: string[] = [''];
-    for (const values of parts as string[][]) {
-      const next: string[] = [];
-      for (const prefix of combos) {
-        for (const v of values) {
-          if (next.length >= cap) break;
-          next.push(prefix === '' ? v : `${prefix}&${v}`);
-        }
-      }
-      combos = next;
-    }
-    tokens.push(...combos);
+    forEachCross(cross, (f) => fields.get(f), cap, (parts, positions) => tokens.push(parts.map((p, j) => p.tokens[positions[j]]).join('&')));
   }
   return tokens;
 }
 
-/** Hashes one token into [0, 2^hashBits). */
+/** Index of a single (non-cross) token in [0, 2^hashBits). */
 export function hashToken(token: string, spec: Pick<FeatureSpec, 'hashBits' | 'seed'>): number {
-  const h = murmur3(token, spec.seed);
-  return spec.hashBits >= 32 ? h : h & (2 ** spec.hashBits - 1);
+  return (murmur3(token, spec.seed) & maskOf(spec.hashBits)) >>> 0;
 }
 
 /** The index of the always-present bias token: pass it as FtrlParams.biasIndex so the intercept is unregularised. */
@@ -172,18 +207,136 @@ export function biasIndexOf(spec: Pick<FeatureSpec, 'hashBits' | 'seed'>): numbe
   return hashToken(BIAS_TOKEN, spec);
 }
 
+interface ResolvedCross {
+  fields: readonly string[];
+  /** Per field: read from the candidate's campaign fields (true) or the request's (false). */
+  isCampaignField: readonly boolean[];
+}
+
+/** The listener/context half of the features, computed once per decision request and reused for every candidate. */
+export interface PreparedRequestFeatures {
+  readonly spec: FeatureSpec;
+  /** Sorted, unique indices of the bias, user/context tokens and crosses that involve no campaign field. */
+  readonly baseIndices: Uint32Array;
+  readonly requestFields: ReadonlyMap<string, FieldTokens>;
+  readonly campaignCrosses: readonly ResolvedCross[];
+  readonly include: ReadonlySet<string> | null;
+}
+
+const partScratch: number[] = [];
+
+/** Appends the masked indices of one cross (first `cap` combinations, last field fastest). */
+function pushCrossIndices(
+  out: number[],
+  cross: ResolvedCross,
+  requestFields: ReadonlyMap<string, FieldTokens>,
+  campaignFields: ReadonlyMap<string, FieldTokens> | null,
+  seed: number,
+  mask: number,
+  cap: number,
+): void {
+  const parts: FieldTokens[] = [];
+  for (let j = 0; j < cross.fields.length; j++) {
+    const part = cross.isCampaignField[j] ? campaignFields?.get(cross.fields[j]) : requestFields.get(cross.fields[j]);
+    if (part === undefined) return;
+    parts.push(part);
+  }
+  if (parts.length === 2) {
+    const a = parts[0].hashes;
+    const b = parts[1].hashes;
+    let emitted = 0;
+    for (let i = 0; i < a.length && emitted < cap; i++) {
+      partScratch[0] = a[i];
+      for (let j = 0; j < b.length && emitted < cap; j++, emitted++) {
+        partScratch[1] = b[j];
+        out.push((murmur3Words(partScratch, 2, seed) & mask) >>> 0);
+      }
+    }
+    return;
+  }
+  const positions = new Array<number>(parts.length).fill(0);
+  for (let emitted = 0; emitted < cap; emitted++) {
+    for (let j = 0; j < parts.length; j++) partScratch[j] = parts[j].hashes[positions[j]];
+    out.push((murmur3Words(partScratch, parts.length, seed) & mask) >>> 0);
+    let j = parts.length - 1;
+    while (j >= 0 && ++positions[j] === parts[j].hashes.length) positions[j--] = 0;
+    if (j < 0) return;
+  }
+}
+
+// Campaign tokens and hashes depend only on (campaign object, spec); snapshot objects are immutable and
+// reused across requests, so they are memoised weakly (no effect on results, only on speed).
+const campaignFieldCache = new WeakMap<FeatureSpec, WeakMap<FeatureInput['campaign'], Map<string, FieldTokens>>>();
+
+function campaignFieldsOf(campaign: FeatureInput['campaign'], spec: FeatureSpec): Map<string, FieldTokens> {
+  let bySpec = campaignFieldCache.get(spec);
+  if (!bySpec) {
+    bySpec = new WeakMap();
+    campaignFieldCache.set(spec, bySpec);
+  }
+  let fields = bySpec.get(campaign);
+  if (!fields) {
+    fields = collectCampaignFields(new Map(), campaign, spec);
+    bySpec.set(campaign, fields);
+  }
+  return fields;
+}
+
+/** Hashes everything that does not depend on the campaign (see buildCandidateFeatures). */
+export function prepareRequestFeatures(user: FeatureInput['user'], context: FeatureInput['context'], spec: FeatureSpec): PreparedRequestFeatures {
+  const mask = maskOf(spec.hashBits);
+  const cap = spec.maxTokensPerCross ?? DEFAULT_MAX_TOKENS_PER_CROSS;
+  const fields = collectRequestFields(user, context, spec);
+  const include = spec.include ? new Set(spec.include) : null;
+  const base: number[] = [hashToken(BIAS_TOKEN, spec)];
+  for (const [field, values] of fields) if (!include || include.has(field)) for (const h of values.hashes) base.push((h & mask) >>> 0);
+  const campaignCrosses: ResolvedCross[] = [];
+  for (const cross of spec.crosses) {
+    const resolved: ResolvedCross = { fields: cross, isCampaignField: cross.map((f) => f.startsWith('campaign.')) };
+    if (resolved.isCampaignField.some(Boolean)) campaignCrosses.push(resolved);
+    else pushCrossIndices(base, resolved, fields, null, spec.seed, mask, cap);
+  }
+  const sorted = Uint32Array.from(base).sort();
+  let unique = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[unique++] = sorted[i];
+  return { spec, baseIndices: sorted.slice(0, unique), requestFields: fields, campaignCrosses, include };
+}
+
 /**
- * The ONE feature function for training and scoring: tokens (see featureTokens) hashed with
- * MurmurHash3 x86_32 (seed = spec.seed) and masked to hashBits (the hashing trick, Weinberger et al. 2009).
+ * Features of one candidate campaign on top of a prepared request; identical to
+ * buildFeatures({ user, context, campaign }, spec) for the same user, context and spec.
+ * Treat campaign objects as immutable: their tokens are memoised per (spec, campaign object).
+ */
+export function buildCandidateFeatures(prepared: PreparedRequestFeatures, campaign: FeatureInput['campaign']): Uint32Array {
+  const { spec, include, requestFields } = prepared;
+  const mask = maskOf(spec.hashBits);
+  const cap = spec.maxTokensPerCross ?? DEFAULT_MAX_TOKENS_PER_CROSS;
+  const campaignFields = campaignFieldsOf(campaign, spec);
+  const extra: number[] = [];
+  for (const [field, values] of campaignFields) if (!include || include.has(field)) for (const h of values.hashes) extra.push((h & mask) >>> 0);
+  for (const cross of prepared.campaignCrosses) pushCrossIndices(extra, cross, requestFields, campaignFields, spec.seed, mask, cap);
+  // baseIndices is already sorted and unique: sort the candidate's own indices, then merge.
+  const own = Uint32Array.from(extra).sort();
+  const base = prepared.baseIndices;
+  const out = new Uint32Array(base.length + own.length);
+  let i = 0;
+  let j = 0;
+  let count = 0;
+  while (i < base.length || j < own.length) {
+    const next = j >= own.length || (i < base.length && base[i] <= own[j]) ? base[i++] : own[j++];
+    if (count === 0 || out[count - 1] !== next) out[count++] = next;
+  }
+  return out.slice(0, count);
+}
+
+/**
+ * The ONE feature function for training and scoring (the hashing trick, Weinberger et al. 2009).
+ * A single token's index is MurmurHash3 x86_32(token UTF-8, spec.seed) masked to hashBits; a cross's index
+ * is crossHash(its parts' token hashes) masked the same way. Tokens are those of featureTokens.
  * Output: ascending, deduplicated indices in [0, 2^hashBits); always contains the bias index.
  * Binary features: every returned index has value 1 (colliding tokens merge).
+ * For many candidates of one request, prepareRequestFeatures + buildCandidateFeatures give the same result faster.
  */
 export function buildFeatures(input: FeatureInput, spec: FeatureSpec): Uint32Array {
-  const tokens = featureTokens(input, spec);
-  const indices = new Uint32Array(tokens.length);
-  for (let i = 0; i < tokens.length; i++) indices[i] = hashToken(tokens[i], spec);
-  indices.sort();
-  let unique = 0;
-  for (let i = 0; i < indices.length; i++) if (i === 0 || indices[i] !== indices[i - 1]) indices[unique++] = indices[i];
-  return indices.slice(0, unique);
+  return buildCandidateFeatures(prepareRequestFeatures(input.user, input.context, spec), input.campaign);
 }

@@ -1,4 +1,4 @@
-import { murmur3, murmur3Bytes } from './murmur3';
+import { murmur3, murmur3Bytes, murmur3Words } from './murmur3';
 
 describe('murmur3 x86_32', () => {
   // Published test vectors for MurmurHash3_x86_32 (UTF-8 input).
@@ -36,9 +36,30 @@ describe('murmur3 x86_32', () => {
     expect(murmur3Bytes(hashes, hashes.length, 0)).toBe(0xb0f57ee3);
   });
 
-  it('handles strings longer than the initial scratch buffer', () => {
-    const long = 'x'.repeat(1000);
-    const bytes = new TextEncoder().encode(long);
-    expect(murmur3(long, 7)).toBe(murmur3Bytes(bytes, bytes.length, 7));
+  it.each([
+    ['long ASCII', 'x'.repeat(1001)],
+    ['two-byte', 'café ñandú ß'],
+    ['three-byte', '周杰伦 · 七里香'],
+    ['astral (surrogate pairs)', '🎵🎧 mix 𝄞'],
+    ['lone high surrogate', 'a\ud800b'],
+    ['lone low surrogate at the end', 'ab\udc00'],
+    ['reversed pair', '\udc00\ud800'],
+  ])('string hashing equals hashing TextEncoder bytes (%s)', (_name, text) => {
+    const bytes = new TextEncoder().encode(text);
+    for (const seed of [0, 1, 0x9747b28c]) expect(murmur3(text, seed)).toBe(murmur3Bytes(bytes, bytes.length, seed));
+  });
+});
+
+describe('murmur3Words', () => {
+  it.each([
+    [[], 0],
+    [[0xdeadbeef], 7],
+    [[1, 2, 3], 0x9747b28c],
+    [[0xffffffff, 0, 0x80000000, 12345], 1],
+  ])('%j with seed %d equals hashing the little-endian bytes', (words, seed) => {
+    const bytes = new Uint8Array(words.length * 4);
+    const view = new DataView(bytes.buffer);
+    words.forEach((w, i) => view.setUint32(4 * i, w, true));
+    expect(murmur3Words(words, words.length, seed)).toBe(murmur3Bytes(bytes, bytes.length, seed));
   });
 });
