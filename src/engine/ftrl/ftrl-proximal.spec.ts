@@ -96,9 +96,12 @@ describe('FtrlProximal golden test against a naive Algorithm 1', () => {
     let maxWeightDiff = 0;
     let checkedWeights = 0;
     stream.forEach((ex, t) => {
+      // Every weight the prediction uses, before the step...
+      for (const i of ex.x) maxWeightDiff = Math.max(maxWeightDiff, Math.abs(learner.weightAt(i) - reference.w(i)));
       const expected = reference.step(ex);
       const got = learner.update(ex.x, ex.y, ex.weight);
       maxPredictionDiff = Math.max(maxPredictionDiff, Math.abs(got - expected));
+      // ...and every touched weight, exported, at checkpoints.
       if (t % 500 === 499 || t === stream.length - 1) {
         const exported = learner.exportWeights();
         const byIndex = new Map(Array.from(exported.indices, (i, k) => [i, exported.weights[k]]));
