@@ -134,8 +134,12 @@ function bitmapBytes(bitmap: RoaringBitmap32): number {
 /**
  * Attribute bitmap index over dense user indices (uint32). Every categorical/boolean/multi value
  * has a roaring bitmap of the users holding it; every numeric attribute has a Float64 column
- * indexed by userIdx plus a presence bitmap. A profile upsert replaces the user's previous
- * attributes entirely: the user leaves every old value bitmap before joining the new ones.
+ * indexed by userIdx plus a presence bitmap. Every single-valued (categorical/boolean) attribute
+ * also has a value-code column (1–2 bytes a user), which makes re-import removal O(1) for it and
+ * lets analyses over small audiences count values in one pass. A profile upsert replaces the
+ * user's previous attributes entirely: the user leaves every old value bitmap before joining the
+ * new ones. Re-importing one user of a multi-valued attribute costs one delete per value bitmap
+ * of that attribute (e.g. every artist), so imports should go through upsertMany.
  *
  * Numeric ranges use a bucket index (built by optimize() or the first range query): bucket
  * boundaries are quantiles of a sample of the column; a range is the union of the buckets it covers fully plus a column scan of the (at
