@@ -87,9 +87,20 @@ export class Events1764360000000 implements MigrationInterface {
         PRIMARY KEY (decision_id, decision_at)
       )`);
     await q.query(`CREATE INDEX labelled_examples_time ON labelled_examples (labelled_at)`);
+
+    // Poison events: ones the database refuses as data (not an outage), kept with the error instead of
+    // being retried for nothing. Jobs that exhaust their retries stay in the queue's own failed list.
+    await q.query(`
+      CREATE TABLE feedback_dead_letters (
+        id bigserial PRIMARY KEY,
+        failed_at timestamptz NOT NULL DEFAULT now(),
+        error text NOT NULL,
+        event jsonb NOT NULL
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE feedback_dead_letters');
     await q.query('DROP TABLE labelled_examples');
     await q.query('DROP TABLE pending_labels');
     await q.query('DROP TABLE stats_minute');

@@ -12,6 +12,8 @@ export interface JobPayloads {
   'decisions.log': { rows: import('../../modules/delivery/decision-log').DecisionLogRow[] };
   /** Recompute rule packages after a profile import, or the combination packages built on changed packages. */
   'audiences.recompute-packages': { cause: 'profiles' | 'packages'; changedKeys: string[]; token: string };
+  /** Verified tracking events (one link hit, or one POST /v1/events batch) for the feedback worker. */
+  'feedback.events': { events: import('../../engine/feedback/events').FeedbackEvent[] };
 }
 
 export type JobName = keyof JobPayloads;
@@ -28,6 +30,12 @@ export interface JobDefinition<N extends JobName> {
 export type JobDefinitions = { readonly [N in JobName]: JobDefinition<N> };
 
 export const JOB_DEFINITIONS: JobDefinitions = {
+  'feedback.events': {
+    queue: 'feedback',
+    // ~17 minutes of doubling retries (0.5 s … 512 s) ride out a database or Redis outage before the dead-letter list.
+    attempts: 12,
+    backoffMs: 500,
+  },
   'decisions.log': {
     queue: 'decisions',
     attempts: 8,

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EventType, FeedbackEvent } from '../../engine/feedback/events';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/** Exact epoch-ms → timestamptz (integer microsecond arithmetic, so it equals what a JS Date writes). */
+export const msToTs = (expr: string) => `('epoch'::timestamptz + (${expr}) * interval '1 millisecond')`;
+export const tsToMs = (expr: string) => `(extract(epoch from ${expr}) * 1000)::float8`;
+
+/** TypeORM answers UPDATE/DELETE … RETURNING with [rows, count] and INSERT/SELECT with rows. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+export interface InsertedEventKey {
+  decision_id: string;
+  type: EventType;
+}
+
+/** SQL of the feedback tables (events, pending_labels); callers pass the transaction's manager. */
+@Injectable()
+export class EventsRepository {
+  /** Decisions among `decisionIds` that already have a stored impression. */
+  async decisionsWithImpression(manager: Queryable, decisions: readonly { id: string; atMs: number }[]): Promise<Set<string>> {
+    if (decisions.length === 0) return new Set();
+    const rows = rowsOf<{ decision_id: string }>(
+      await manager.query(
+        `SELECT e.decision_id::text AS decision_id FROM events e
+         JOIN unnest($1::uuid[], $2::float8[]) AS k(d, at) ON e.decision_id = k.d AND e.decision_at = ${msToTs('k.at')}
+         WHERE e.type = 'impression'`,
+        [decisions.map((d) => d.id), decisions.map((d) => d.atMs)],
+      ),
+    );
+    return new Set(rows.map((r) => r.decision_id));
+  }
+
+  /**
+   * Inserts the events; a (decision, type) already stored is skipped. Returns the keys actually
+   * inserted, which are the only ones the caller may count.
+   */
+  async insertEvents(manager: Queryable, events: readonly FeedbackEvent[], clickWithoutImpression: ReadonlySet<string>): Promise<InsertedEventKey[]> {
+    if (events.length === 0) return [];
+    const col = <T>(f: (e: FeedbackEvent) => T) => events.map(f);
+    return rowsOf<InsertedEventKey>(
+      await manager.query(
+        `INSERT INTO events (decision_id, type, decision_at, occurred_at, received_at, user_id, campaign_id, creative_id, slot_id, branch, arm, platform,
+                             propensity, click_without_impression, source)
+         SELECT d, t, ${msToTs('i')}, ${msToTs('o')}, ${msToTs('r')}, u, c, cr, s, b, a, pf, p, f, src
+         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::float8[], $14::boolean[], $15::text[])
+              AS k(d, t, i, o, r, u, c, cr, s, b, a, pf, p, f, src)
+         ON CONFLICT DO NOTHING
+         RETURNING decision_id::text AS decision_id, type`,
+        [
+          col((e) => e.claims.d),
+          col((e) => e.type),
+          col((e) => e.claims.i),
+          col((e) => e.occurredAtMs),
+          col((e) => e.receivedAtMs),
+          col((e) => e.claims.u),
+          col((e) => e.claims.c),
+          col((e) => e.claims.cr),
+          col((e) => e.claims.s),
+          col((e) => e.claims.b),
+          col((e) => e.claims.a),
+          col((e) => e.claims.pf),
+          col((e) => e.claims.p),
+          col((e) => e.type === 'click' && clickWithoutImpression.has(e.claims.d)),
+          col((e) => e.source),
+        ],
+      ),
+    );
+  }
+
+  /**
+   * Records impression and click times on the decisions' pending-label rows (keeping the earliest of
+   * each) and returns the merged times, so the caller can compute each row's due time.
+   */
+  async upsertPending(
+    manager: Queryable,
+    rows: readonly { decisionId: string; decisionAtMs: number; impressionAtMs: number | null; clickedAtMs: number | null; dueAtMs: number }[],
+  ): Promise<{ decision_id: string; decision_at_ms: number; impression_at_ms: number | null; clicked_at_ms: number | null; due_at_ms: number }[]> {
+    if (rows.length === 0) return [];
+    return rowsOf(
+      await manager.query(
+        `INSERT INTO pending_labels AS p (decision_id, decision_at, impression_at, clicked_at, due_at)
+         SELECT d, ${msToTs('i')}, ${msToTs('im')}, ${msToTs('cl')}, ${msToTs('due')}
+         FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::float8[], $5::float8[]) AS k(d, i, im, cl, due)
+         ON CONFLICT (decision_id, decision_at) DO UPDATE SET
+           impression_at = LEAST(p.impression_at, excluded.impression_at),
+           clicked_at = LEAST(p.clicked_at, excluded.clicked_at)
+         RETURNING decision_id::text AS decision_id, ${tsToMs('decision_at')} AS decision_at_ms, ${tsToMs('impression_at')} AS impression_at_ms,
+                   ${tsToMs('clicked_at')} AS clicked_at_ms, ${tsToMs('due_at')} AS due_at_ms`,
+        [rows.map((r) => r.decisionId), rows.map((r) => r.decisionAtMs), rows.map((r) => r.impressionAtMs), rows.map((r) => r.clickedAtMs), rows.map((r) => r.dueAtMs)],
+      ),
+    );
+  }
+
+  async setDue(manager: Queryable, rows: readonly { decisionId: string; decisionAtMs: number; dueAtMs: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `UPDATE pending_labels p SET due_at = ${msToTs('k.due')}
+       FROM unnest($1::uuid[], $2::float8[], $3::float8[]) AS k(d, i, due)
+       WHERE p.decision_id = k.d AND p.decision_at = ${msToTs('k.i')}`,
+      [rows.map((r) => r.decisionId), rows.map((r) => r.decisionAtMs), rows.map((r) => r.dueAtMs)],
+    );
+  }
+}
