@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { AudienceMembershipService } from '../../src/modules/audiences/audience-membership.service';
 import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
 
@@ -71,6 +72,25 @@ function toCsv(listeners: Listener[]): string {
   return [header, ...rows].join('\r\n') + '\r\n';
 }
 
+/** A streamed (chunked, no Content-Length) upload, so the limit must be enforced while reading. */
+function uploadChunked(url: string, path: string, key: string, chunks: string[]): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: 'PUT', agent: false, headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    void (async () => {
+      for (const chunk of chunks) {
+        if (req.destroyed) return;
+        if (!req.write(chunk)) await new Promise((r) => (req.once('drain', r), req.once('close', r)));
+      }
+      req.end();
+    })();
+  });
+}
+
 async function eventually<T>(probe: () => Promise<T | null>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -138,6 +158,9 @@ describe('audiences: profiles, packages, membership and analysis (embedded mode,
     const big = await importProfiles('{"userId":"big"}\n'.repeat(20_000), 'application/x-ndjson');
     expect(big.status).toBe(413);
     expect(big.body.message).toContain('200000');
+    // A text body sent to a JSON route is an ordinary 400, not a crash of the streamed-body parser.
+    expect((await http(app.url, 'POST', '/v1/api-keys', { key, rawBody: 'hello', headers: { 'content-type': 'text/plain' } })).status).toBe(400);
+    expect((await http(app.url, 'POST', '/v1/packages', { key, rawBody: 'a,b\n', headers: { 'content-type': 'text/csv' } })).status).toBe(400);
   });
 
   it('upload package: all-or-nothing refuses a list with bad lines and stores nothing; partial stores the good lines', async () => {
@@ -369,6 +392,14 @@ describe('audiences: profiles, packages, membership and analysis (embedded mode,
     expect((await http(app.url, 'GET', '/v1/packages/combo-intersection', { key })).status).toBe(404);
     expect(app.api.app.get(AudienceMembershipService).current().packageVersions.has('combo-intersection')).toBe(false);
     expect((await http(app.url, 'DELETE', '/v1/packages/combo-intersection', { key })).status).toBe(404);
+  });
+
+  it('answers 413 for a chunked member upload that streams past the limit, and stores nothing', async () => {
+    const before = await getPackage('uploaded');
+    const result = await uploadChunked(app.url, '/v1/packages/uploaded/members', key, Array.from({ length: 50 }, () => 'u1\n'.repeat(2000)));
+    expect(result.status).toBe(413);
+    expect(JSON.parse(result.text).message).toBe('upload is larger than the limit of 200000 bytes (MUSICBOSS_UPLOAD_LIMIT_BYTES)');
+    expect((await getPackage('uploaded')).version).toBe(before.version);
   });
 
   it('lists packages for a viewer, and keeps writes for operators', async () => {

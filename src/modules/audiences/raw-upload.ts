@@ -8,6 +8,24 @@ import type { AudienceResult } from './audience-results';
 export const STREAMED_MEDIA_TYPES = ['text/plain', 'text/csv', 'application/x-ndjson'] as const;
 
 /**
+ * The raw request stream, wrapped so that nothing walks into it: the global ValidationPipe turns
+ * any body into a DTO by visiting its enumerable properties, and an IncomingMessage visited that
+ * way crashes the process. A private field is invisible to it, so a text body sent to a JSON
+ * route becomes an empty object and an ordinary 400.
+ */
+export class StreamedBody {
+  readonly #stream: AsyncIterable<Buffer>;
+
+  constructor(stream: AsyncIterable<Buffer>) {
+    this.#stream = stream;
+  }
+
+  stream(): AsyncIterable<Buffer> {
+    return this.#stream;
+  }
+}
+
+/**
  * Registers pass-through parsers for the streamed media types. They never reject, so auth
  * guards still run first: a 401/403 is never masked by a body problem.
  */
@@ -21,7 +39,7 @@ export class StreamedBodyParsers implements OnModuleInit {
     if (!instance || typeof instance.addContentTypeParser !== 'function') return;
     for (const type of STREAMED_MEDIA_TYPES) {
       if (type !== 'text/plain' && instance.hasContentTypeParser(type)) continue;
-      instance.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+      instance.addContentTypeParser(type, (_request, payload, done) => done(null, new StreamedBody(payload)));
     }
   }
 }
@@ -38,15 +56,14 @@ export function mediaTypeOf(request: FastifyRequest): string {
 export function streamedBody(request: FastifyRequest, accepted: readonly string[], limitBytes: number): AsyncIterable<Buffer> {
   const type = mediaTypeOf(request);
   const body = request.body as unknown;
-  const isStream = typeof body === 'object' && body !== null && typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function';
-  if (!accepted.includes(type) || !isStream) {
+  if (!accepted.includes(type) || !(body instanceof StreamedBody)) {
     throw new UnsupportedMediaTypeException(`send the body as ${accepted.join(' or ')} (got ${type || 'no content type'})`);
   }
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     throw new PayloadTooLargeException(`upload of ${declared} bytes is larger than the limit of ${limitBytes} bytes (MUSICBOSS_UPLOAD_LIMIT_BYTES)`);
   }
-  return body as AsyncIterable<Buffer>;
+  return body.stream();
 }
 
 /** Maps an audience service result onto the API's error shapes. */
