@@ -370,6 +370,13 @@ describe('audiences: profiles, packages, membership and analysis (embedded mode,
     const rollback = await http(app.url, 'POST', '/v1/packages/uploaded/rollback', { key, body: { version: versionBefore } });
     expect(rollback.body).toMatchObject({ version: versionBefore + 2, size: 120 });
     expect(membership.current().isMember('uploaded', 'u3')).toBe(true);
+
+    const listener = await http(app.url, 'GET', '/v1/profiles/u3', { key });
+    expect(listener.status).toBe(200);
+    expect(listener.body).toMatchObject({ userKey: 'u3', userIdx: 3, profile: { vipLevel: String(model.get('u3')!.vipLevel), tenureDays: model.get('u3')!.tenureDays } });
+    expect(listener.body.packages).toContain('uploaded');
+    expect(listener.body.packages.includes('vip-rock')).toBe(isVip(model.get('u3')!));
+    expect((await http(app.url, 'GET', '/v1/profiles/ghost-1', { key })).status).toBe(404);
   });
 
   it('refuses to delete a package that a delivery policy or a combination uses, naming the user', async () => {

@@ -158,6 +158,14 @@ export class ProfileImportView {
   @ApiProperty({ example: 41, description: 'Profile revision after the import; every node loads up to it.' }) revision: number;
 }
 
+export class ListenerView {
+  @ApiProperty({ example: 'u-000981' }) userKey: string;
+  @ApiProperty({ example: 980, description: 'Dense index the package bitmaps are built over.' }) userIdx: number;
+  @ApiProperty({ example: { vipLevel: '3', region: 'east', genres: ['rock', 'indie'], monthlyMinutes: 820 }, type: 'object', additionalProperties: true })
+  profile: Record<string, unknown>;
+  @ApiProperty({ type: [String], example: ['vip-2024'] }) packages: string[];
+}
+
 export class AnalyzeDto {
   @ApiPropertyOptional({ example: 'vip-rock-fans', description: 'Analyse a package (or give rule).' })
   @IsOptional()

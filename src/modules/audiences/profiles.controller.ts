@@ -1,11 +1,13 @@
-import { Controller, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { APP_CONFIG } from '../../platform/tokens';
 import { Roles } from '../auth/roles.decorator';
-import { ProfileImportView } from './audience.dto';
+import { ListenerView, ProfileImportView } from './audience.dto';
+import { AudienceMembershipService } from './audience-membership.service';
+import { ListenerIndexService } from './listener-index.service';
 import { ProfileImportService } from './profile-import.service';
 import { mediaTypeOf, streamedBody, unwrap } from './raw-upload';
 
@@ -16,6 +18,8 @@ import { mediaTypeOf, streamedBody, unwrap } from './raw-upload';
 export class ProfilesController {
   constructor(
     private readonly imports: ProfileImportService,
+    private readonly listeners: ListenerIndexService,
+    private readonly membership: AudienceMembershipService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,5 +49,17 @@ export class ProfilesController {
     const body = streamedBody(request, ['application/x-ndjson', 'text/csv'], this.config.uploadLimitBytes);
     const format = mediaTypeOf(request) === 'text/csv' ? 'csv' : 'ndjson';
     return unwrap(await this.imports.importStream(body, format, { limitBytes: this.config.uploadLimitBytes }));
+  }
+
+  @Get(':userKey')
+  @Roles('viewer')
+  @ApiOperation({ summary: "One listener as this node's decision path sees it: dense index, profile attributes and the packages the listener is in." })
+  @ApiOkResponse({ type: ListenerView })
+  get(@Param('userKey') userKey: string): ListenerView {
+    const userIdx = this.listeners.userIdx(userKey);
+    if (userIdx === undefined) throw new NotFoundException(`no profile for listener '${userKey}'`);
+    const snapshot = this.membership.current();
+    const packages = [...snapshot.packageVersions.keys()].filter((key) => snapshot.isMember(key, userKey)).sort();
+    return { userKey, userIdx, profile: (this.listeners.index.profileOf(userIdx) ?? {}) as Record<string, unknown>, packages };
   }
 }
