@@ -150,18 +150,32 @@ export class PackageService {
   }
 
   async delete(key: string): Promise<AudienceResult<null>> {
-    const found = await this.repository.findByKey(key);
-    if (!found) return { kind: 'not-found', message: `package '${key}' does not exist` };
-    const policies = await this.repository.policiesUsing(key);
-    const combinations = await this.repository.dependentsOf(key);
-    if (policies.length > 0 || combinations.length > 0) {
-      const uses = [
-        ...policies.map((p) => `delivery policy of slot '${p.slotKey}'${p.branches.length ? ` (branch ${p.branches.map((b) => `'${b}'`).join(', ')})` : ''}`),
-        ...combinations.map((c) => `combination package '${c}'`),
-      ];
-      return { kind: 'conflict', message: `package '${key}' is in use by ${uses.join('; ')}`, details: { policies, packages: combinations } };
+    if (!(await this.repository.findByKey(key))) return { kind: 'not-found', message: `package '${key}' does not exist` };
+    let refusal: AudienceResult<null> | null = null;
+    try {
+      // Checked under the package's row lock, in the deleting transaction, so a use added meanwhile is seen.
+      await this.bus.change(async (manager) => {
+        const locked = await this.repository.findByKey(key, manager, { forUpdate: true });
+        if (!locked) {
+          refusal = { kind: 'not-found', message: `package '${key}' does not exist` };
+          throw new PackageWriteConflict();
+        }
+        const policies = await this.repository.policiesUsing(key, manager);
+        const combinations = await this.repository.dependentsOf(key, manager);
+        if (policies.length > 0 || combinations.length > 0) {
+          const uses = [
+            ...policies.map((p) => `delivery policy of slot '${p.slotKey}'${p.branches.length ? ` (branch ${p.branches.map((b) => `'${b}'`).join(', ')})` : ''}`),
+            ...combinations.map((c) => `combination package '${c}'`),
+          ];
+          refusal = { kind: 'conflict', message: `package '${key}' is in use by ${uses.join('; ')}`, details: { policies, packages: combinations } };
+          throw new PackageWriteConflict();
+        }
+        await this.repository.delete(locked.id, manager);
+      });
+    } catch (error) {
+      if (error instanceof PackageWriteConflict && refusal) return refusal;
+      throw error;
     }
-    await this.bus.change((manager) => this.repository.delete(found.id, manager));
     await this.afterWrite([]);
     return ok(null);
   }
