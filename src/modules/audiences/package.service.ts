@@ -17,7 +17,7 @@ import { AudienceMembershipService } from './audience-membership.service';
 import { ListenerIndexService } from './listener-index.service';
 import { findCycleThrough, topologicalOrder } from './package-graph';
 import { PackageRepository, type PackageRecord, type PackageVersionRecord } from './package.repository';
-import { readLineBatches, UploadTooLargeError } from './stream-lines';
+import { LineTooLongError, readLineBatches, UploadTooLargeError } from './stream-lines';
 
 export interface CombinationDefinition {
   op: CombineOp;
@@ -236,6 +236,7 @@ export class PackageService {
       }
     } catch (error) {
       if (error instanceof UploadTooLargeError) return { kind: 'too-large', message: error.message };
+      if (error instanceof LineTooLongError) return invalid('body', error.message);
       throw error;
     }
     const bitmap = new RoaringBitmap32(members.subarray(0, memberCount));

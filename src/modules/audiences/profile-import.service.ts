@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { createProfileImportReader, type ProfileImportFormat } from '../../engine/targeting/profile-import';
 import type { ListenerProfile } from '../../engine/targeting/profile-schema';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
-import { MAX_REPORTED_PROBLEMS, ok, type AudienceResult, type LineProblem } from './audience-results';
+import { invalid, MAX_REPORTED_PROBLEMS, ok, type AudienceResult, type LineProblem } from './audience-results';
 import { ListenerIndexService } from './listener-index.service';
 import { PackageService } from './package.service';
 import { ProfileRepository } from './profile.repository';
-import { readLineBatches, UploadTooLargeError } from './stream-lines';
+import { LineTooLongError, readLineBatches, UploadTooLargeError } from './stream-lines';
 
 export const PROFILE_BATCH_ROWS = 5_000;
 const MAX_IGNORED_FIELDS = 50;
@@ -78,8 +78,10 @@ export class ProfileImportService {
       }
       await flush();
     } catch (error) {
-      if (!(error instanceof UploadTooLargeError)) throw error;
-      failure = { kind: 'too-large', message: `${error.message}; rows before the limit were imported (${report.inserted} inserted, ${report.updated} updated)` };
+      const imported = `rows before it were imported (${report.inserted} inserted, ${report.updated} updated)`;
+      if (error instanceof UploadTooLargeError) failure = { kind: 'too-large', message: `${error.message}; ${imported}` };
+      else if (error instanceof LineTooLongError) failure = invalid('body', `${error.message}; ${imported}`);
+      else throw error;
     } finally {
       // Whatever was committed becomes visible everywhere, even if the upload failed half-way.
       if (lastRevision > 0) {

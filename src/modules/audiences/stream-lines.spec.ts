@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { readLineBatches, UploadTooLargeError } from './stream-lines';
+import { LineTooLongError, MAX_LINE_CHARS, readLineBatches, UploadTooLargeError } from './stream-lines';
 
 async function collect(chunks: (string | Buffer)[], limitBytes = 1_000): Promise<string[]> {
   const out: string[] = [];
@@ -26,5 +26,14 @@ describe('readLineBatches', () => {
     const result = collect(chunks, limit);
     if (isTooLarge) await expect(result).rejects.toBeInstanceOf(UploadTooLargeError);
     else await expect(result).resolves.toEqual(['1234567890']);
+  });
+
+  it.each([
+    ['a newline-free body', ['x'.repeat(MAX_LINE_CHARS + 1)], 1],
+    ['a long third line', ['a\nb\n' + 'x'.repeat(MAX_LINE_CHARS + 1) + '\nc\n'], 3],
+  ])('refuses %s, naming line %i', async (_label, chunks, lineNo) => {
+    const result = collect(chunks, 10 * MAX_LINE_CHARS);
+    await expect(result).rejects.toBeInstanceOf(LineTooLongError);
+    await expect(result).rejects.toMatchObject({ lineNo });
   });
 });
