@@ -285,6 +285,13 @@ describe('audiences: profiles, packages, membership and analysis (embedded mode,
     [{ package: 'vip-rock', groupBy: ['shoeSize'] }, 'groupBy.0'],
     [{ package: 'vip-rock', groupBy: ['tenureDays'] }, 'bins.tenureDays'],
     [{ package: 'vip-rock', aggregate: ['region'] }, 'aggregate.0'],
+    [{ package: 'vip-rock', groupBy: ['monthlyMinutes'], bins: { monthlyMinutes: [5, 'x'] } }, 'bins.monthlyMinutes'],
+    [{ package: 'vip-rock', groupBy: ['monthlyMinutes'], bins: { monthlyMinutes: [9, 3] } }, 'bins.monthlyMinutes'],
+    [{ package: 'vip-rock', groupBy: ['region'], bins: { region: [1] } }, 'bins.region'],
+    [{ rule: [] }, 'rule'],
+    [{ rule: { attr: 'monthlyMinutes', range: { gte: 10, lt: 5 } } }, 'rule.range'],
+    [{ rule: JSON.parse('{"not":'.repeat(40) + '{"attr":"region","in":["east"]}' + '}'.repeat(40)) }, 'rule.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not.not'],
+    [{ package: 'vip-rock', limit: -1 }, 'limit'],
   ])('analysis refuses %j with a 400 naming %s', async (body, field) => {
     const result = await http(app.url, 'POST', '/v1/audiences/analyze', { key, body });
     expect(result.status).toBe(400);

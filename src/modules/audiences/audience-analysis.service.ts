@@ -53,9 +53,7 @@ export class AudienceAnalysisService {
       const { kind: _kind, ...values } = result;
       report.aggregates.push(values);
     });
-    for (const attr of Object.keys(input.bins ?? {})) {
-      if (!(input.groupBy ?? []).includes(attr)) errors.push({ field: `bins.${attr}`, problems: [`'${attr}' is not in groupBy`] });
-    }
+    errors.push(...binProblems(input.bins, input.groupBy ?? [], 'groupBy'));
     return errors.length > 0 ? { kind: 'invalid', errors } : ok(report);
   }
 
@@ -85,6 +83,7 @@ export class AudienceAnalysisService {
       if (!spec) errors.push({ field: `attributes.${i}`, problems: [`unknown attribute '${attr}'`] });
       else if (spec.kind === 'numeric' && !input.bins?.[attr]) errors.push({ field: `bins.${attr}`, problems: [`numeric attribute '${attr}' needs bins to compare`] });
     });
+    errors.push(...binProblems(input.bins, input.attributes, 'attributes'));
     if (errors.length > 0 || a.kind !== 'ok' || b.kind !== 'ok') return { kind: 'invalid', errors };
     const result = compare(this.listeners.index, a.value, b.value, input.attributes, { bins: input.bins });
     if (result.kind === 'error') return invalid('bins', result.message);
@@ -101,4 +100,15 @@ export class AudienceAnalysisService {
     if (result.kind === 'ok') return ok(result.bitmap);
     return { kind: 'invalid', errors: result.errors.map((e) => ({ field: `rule${e.path.slice(1)}`, problems: [e.message] })) };
   }
+}
+
+/** Bins are only for numeric attributes that are being split. */
+function binProblems(bins: Record<string, unknown> | undefined, attrs: readonly string[], listName: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const attr of Object.keys(bins ?? {})) {
+    const spec = attributeSpec(attr);
+    if (!attrs.includes(attr)) problems.push({ field: `bins.${attr}`, problems: [`'${attr}' is not in ${listName}`] });
+    else if (spec && spec.kind !== 'numeric') problems.push({ field: `bins.${attr}`, problems: [`bins apply to numeric attributes; '${attr}' is ${spec.kind}`] });
+  }
+  return problems;
 }
