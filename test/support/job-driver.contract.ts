@@ -83,6 +83,40 @@ export function jobDriverContract(name: string, makeDriver: () => Promise<JobDri
       expect((await ran.promise) - start).toBeGreaterThanOrEqual(290);
     });
 
+    it('runs a flow child-first: each job after all its children completed', async () => {
+      const order: string[] = [];
+      const done = waitFor<void>();
+      handlers.set('t.stage', async (_n, payload) => {
+        order.push((payload as { stage: string }).stage);
+        if ((payload as { stage: string }).stage === 'c') done.resolve();
+      });
+      const stage = (s: string, children: { name: string; payload: unknown; options: typeof base }[] = []) => ({ name: 't.stage', payload: { stage: s }, options: base, children });
+      await driver.enqueueFlow(stage('c', [stage('b', [stage('a')])]));
+      await done.promise;
+      expect(order).toEqual(['a', 'b', 'c']);
+    });
+
+    it('retries a failing flow child and then runs its parent', async () => {
+      const order: string[] = [];
+      const done = waitFor<void>();
+      handlers.set('t.child', async (_n, _p, context) => {
+        order.push(`child#${context.attempt}`);
+        if (context.attempt < 2) throw new Error('transient');
+      });
+      handlers.set('t.parent', async () => {
+        order.push('parent');
+        done.resolve();
+      });
+      await driver.enqueueFlow({
+        name: 't.parent',
+        payload: {},
+        options: base,
+        children: [{ name: 't.child', payload: {}, options: { ...base, attempts: 3, backoffMs: 10 } }],
+      });
+      await done.promise;
+      expect(order).toEqual(['child#1', 'child#2', 'parent']);
+    });
+
     it('waits for a running job on close (graceful drain)', async () => {
       let finished = false;
       const started = waitFor<void>();

@@ -1,6 +1,6 @@
-import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, Worker, type ConnectionOptions, type FlowJob, type JobsOptions } from 'bullmq';
 import { QUEUE_NAMES, type QueueName } from './job-definitions';
-import type { DeadLetter, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
+import type { DeadLetter, EnqueueOptions, FlowEnvelope, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
 
 export interface BullMqDriverOptions {
   readonly redisUrl: string;
@@ -32,6 +32,7 @@ export class BullMqJobDriver implements JobDriver {
   readonly kind = 'bullmq' as const;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
+  private flowProducer: FlowProducer | null = null;
 
   constructor(private readonly options: BullMqDriverOptions) {
     const connection = connectionFromUrl(options.redisUrl, false);
@@ -65,21 +66,21 @@ export class BullMqJobDriver implements JobDriver {
     const byQueue = new Map<QueueName, { name: string; data: unknown; opts: JobsOptions }[]>();
     for (const job of jobs) {
       const list = byQueue.get(job.options.queue) ?? [];
-      list.push({
-        name: job.name,
-        data: job.payload,
-        opts: {
-          jobId: job.options.jobId,
-          delay: job.options.delayMs,
-          attempts: job.options.attempts,
-          backoff: { type: 'exponential', delay: job.options.backoffMs },
-          removeOnComplete: KEEP_COMPLETED,
-          removeOnFail: KEEP_FAILED,
-        },
-      });
+      list.push({ name: job.name, data: job.payload, opts: jobOptions(job.options) });
       byQueue.set(job.options.queue, list);
     }
     await Promise.all([...byQueue].map(([name, list]) => this.queues.get(name)!.addBulk(list)));
+  }
+
+  async enqueueFlow(flow: FlowEnvelope): Promise<void> {
+    this.flowProducer ??= this.createFlowProducer();
+    await this.flowProducer.add(toFlowJob(flow, false));
+  }
+
+  private createFlowProducer(): FlowProducer {
+    const producer = new FlowProducer({ connection: connectionFromUrl(this.options.redisUrl, false), prefix: this.options.prefix });
+    producer.on('error', () => undefined);
+    return producer;
   }
 
   async counts(): Promise<Record<QueueName, QueueCounts>> {
@@ -131,5 +132,28 @@ export class BullMqJobDriver implements JobDriver {
     // Worker.close() waits for active jobs to finish: that is the drain.
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flowProducer?.close();
   }
+}
+
+function jobOptions(options: EnqueueOptions): JobsOptions {
+  return {
+    jobId: options.jobId,
+    delay: options.delayMs,
+    attempts: options.attempts,
+    backoff: { type: 'exponential', delay: options.backoffMs },
+    removeOnComplete: KEEP_COMPLETED,
+    removeOnFail: KEEP_FAILED,
+  };
+}
+
+function toFlowJob(flow: FlowEnvelope, isChild: boolean): FlowJob {
+  return {
+    name: flow.name,
+    queueName: flow.options.queue,
+    data: flow.payload,
+    // A child that exhausts its attempts fails its parent (visible in the failed list) rather than leaving it waiting.
+    opts: { ...jobOptions(flow.options), ...(isChild ? { failParentOnFailure: true } : {}) },
+    children: flow.children?.map((child) => toFlowJob(child, true)),
+  };
 }

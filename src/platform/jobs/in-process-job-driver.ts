@@ -1,5 +1,5 @@
 import { QUEUE_NAMES, type QueueName } from './job-definitions';
-import type { DeadLetter, EnqueueOptions, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
+import type { DeadLetter, EnqueueOptions, FlowEnvelope, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
 
 interface PendingJob {
   jobId: string;
@@ -8,6 +8,14 @@ interface PendingJob {
   options: EnqueueOptions;
   attempt: number;
   runAtMs: number;
+  /** Set for a job inside a flow: its parent runs once all of the parent's children completed. */
+  parent?: FlowParent;
+}
+
+interface FlowParent {
+  job: PendingJob;
+  state: QueueState;
+  remainingChildren: number;
 }
 
 interface QueueState {
@@ -69,6 +77,26 @@ export class InProcessJobDriver implements JobDriver {
     }
   }
 
+  async enqueueFlow(flow: FlowEnvelope): Promise<void> {
+    if (this.closed) throw new Error('job driver is closed');
+    this.addFlowNode(flow, undefined);
+  }
+
+  private addFlowNode(flow: FlowEnvelope, parent: FlowParent | undefined): void {
+    const state = this.queues.get(flow.options.queue)!;
+    const jobId = flow.options.jobId ?? `ip-${this.nextId++}`;
+    if (state.pendingIds.has(jobId)) return;
+    state.pendingIds.add(jobId);
+    const pending: PendingJob = { jobId, name: flow.name, payload: flow.payload, options: flow.options, attempt: 1, runAtMs: 0, parent };
+    const children = flow.children ?? [];
+    if (children.length === 0) {
+      this.schedule(state, pending, flow.options.delayMs ?? 0);
+      return;
+    }
+    const node: FlowParent = { job: pending, state, remainingChildren: children.length };
+    for (const child of children) this.addFlowNode(child, node);
+  }
+
   private schedule(state: QueueState, job: PendingJob, delayMs: number): void {
     if (delayMs <= 0) {
       state.ready.push(job);
@@ -102,6 +130,8 @@ export class InProcessJobDriver implements JobDriver {
       await this.dispatch!(job.name, job.payload, { jobId: job.jobId, attempt: job.attempt });
       state.completed++;
       state.pendingIds.delete(job.jobId);
+      const parent = job.parent;
+      if (parent && --parent.remainingChildren === 0) this.schedule(parent.state, parent.job, parent.job.options.delayMs ?? 0);
     } catch (error) {
       if (job.attempt < job.options.attempts) {
         const delayMs = job.options.backoffMs * 2 ** (job.attempt - 1);
@@ -121,6 +151,11 @@ export class InProcessJobDriver implements JobDriver {
         failedAtMs: this.now(),
       });
       if (state.failed.length > MAX_DEAD_LETTERS) state.failed.shift();
+      // As BullMQ's failParentOnFailure: the ancestors of a dead child fail too instead of waiting forever.
+      for (let p = job.parent; p; p = p.job.parent) {
+        p.state.pendingIds.delete(p.job.jobId);
+        p.state.failed.push({ jobId: p.job.jobId, name: p.job.name, payload: p.job.payload, error: `child ${job.jobId} failed`, attempts: 0, failedAtMs: this.now() });
+      }
     }
     state.active--;
     this.pump(job.options.queue);

@@ -14,6 +14,11 @@ export interface JobEnvelope {
   readonly options: EnqueueOptions;
 }
 
+/** A job with children that must all complete before it runs (a BullMQ flow; nested for a chain of stages). */
+export interface FlowEnvelope extends JobEnvelope {
+  readonly children?: readonly FlowEnvelope[];
+}
+
 export interface JobContext {
   readonly jobId: string;
   /** 1 on the first try. */
@@ -48,6 +53,8 @@ export interface JobDriver {
   /** Starts consuming the given queues. Producers that never call this only enqueue. */
   startConsuming(queues: readonly QueueName[], dispatch: JobDispatcher): Promise<void>;
   enqueue(jobs: readonly JobEnvelope[]): Promise<void>;
+  /** Enqueues a tree of jobs: every job runs only after all its children completed; a child that exhausts its attempts fails its parent. */
+  enqueueFlow(flow: FlowEnvelope): Promise<void>;
   counts(): Promise<Record<QueueName, QueueCounts>>;
   deadLetters(queue: QueueName, limit: number): Promise<DeadLetter[]>;
   isHealthy(): Promise<boolean>;

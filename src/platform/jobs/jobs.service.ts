@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { JOB_DEFINITIONS, type JobDefinitions, type JobName, type JobPayloads, type QueueName } from './job-definitions';
-import type { DeadLetter, JobDriver, QueueCounts } from './job-driver';
+import type { DeadLetter, FlowEnvelope, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
 import { JOB_HANDLER_METADATA } from './job-handler.decorator';
 import { checkJobHandlers, type BoundJobHandler, type DiscoveredHandler } from './job-registry';
 
@@ -11,6 +11,13 @@ export const JOB_CONSUMER_QUEUES = Symbol('JOB_CONSUMER_QUEUES');
 
 export interface EnqueueRequest<N extends JobName> {
   delayMs?: number;
+}
+
+/** A job of a flow and the jobs that must complete before it. */
+export interface FlowRequest<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayloads[N];
+  children?: FlowRequest[];
 }
 
 /**
@@ -65,21 +72,32 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async enqueueMany<N extends JobName>(name: N, payloads: readonly JobPayloads[N][], request: EnqueueRequest<N> = {}): Promise<void> {
-    const definition = this.definitions[name];
-    await this.driver.enqueue(
-      payloads.map((payload) => ({
-        name,
-        payload,
-        options: {
-          queue: definition.queue,
-          // BullMQ forbids ':' in custom ids.
-          jobId: definition.dedupeKey ? `${name}.${definition.dedupeKey(payload)}`.replace(/:/g, '_') : undefined,
-          delayMs: request.delayMs,
-          attempts: definition.attempts,
-          backoffMs: definition.backoffMs,
-        },
-      })),
-    );
+    await this.driver.enqueue(payloads.map((payload) => this.envelope(name, payload, request)));
+  }
+
+  /** Enqueues a flow: each job with its own definition's retry policy and dedupe id, run after its children. */
+  async enqueueFlow(flow: FlowRequest): Promise<void> {
+    await this.driver.enqueueFlow(this.flowEnvelope(flow));
+  }
+
+  private flowEnvelope(flow: FlowRequest): FlowEnvelope {
+    return { ...this.envelope(flow.name, flow.payload, {}), children: flow.children?.map((child) => this.flowEnvelope(child)) };
+  }
+
+  private envelope<N extends JobName>(name: N, payload: JobPayloads[N], request: EnqueueRequest<N>): JobEnvelope {
+    const definition = this.definitions[name] as JobDefinitions[N];
+    return {
+      name,
+      payload,
+      options: {
+        queue: definition.queue,
+        // BullMQ forbids ':' in custom ids.
+        jobId: definition.dedupeKey ? `${name}.${definition.dedupeKey(payload)}`.replace(/:/g, '_') : undefined,
+        delayMs: request.delayMs,
+        attempts: definition.attempts,
+        backoffMs: definition.backoffMs,
+      },
+    };
   }
 
   counts(): Promise<Record<QueueName, QueueCounts>> {
