@@ -425,3 +425,38 @@ describe('audiences: profiles, packages, membership and analysis (embedded mode,
     expect((await http(app.url, 'POST', '/v1/profiles/import', { rawBody: '{}\n', headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(401);
   });
 });
+
+describe('npm run import:profiles (the CLI, embedded mode)', () => {
+  const { execFile } = require('node:child_process') as typeof import('node:child_process');
+  const { mkdtempSync, rmSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'musicboss-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const runCli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['-r', '@swc-node/register', 'src/cli/import-profiles.ts', ...args],
+        { env: { PATH: process.env.PATH ?? '', MUSICBOSS_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' }, cwd: `${__dirname}/../..` },
+        (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('imports a CSV file, then re-imports it as updates, through the same service as HTTP', async () => {
+    const file = join(dir, 'listeners.csv');
+    writeFileSync(file, toCsv(generateListeners(0, 20, 9)) + 'u99,robot,,,,,,,,,,,,\n');
+    const first = await runCli([file]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/: 20 inserted, 0 updated, 1 rejected, revision \d+\n {2}line 22: gender must be one of male, female, other, unknown, got 'robot'\n/);
+    const second = await runCli([file]);
+    expect(second.stdout).toContain(': 0 inserted, 20 updated, 1 rejected');
+  }, 120_000);
+
+  it('exits 2 with a usage line without a file', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: npm run import:profiles -- FILE');
+  }, 60_000);
+});
