@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type ArmStats, computeAllocation, shouldReweight } from '../../engine/bandit/thompson';
+import { branchKey } from '../../engine/policy/select-branch';
+import type { DecisionSnapshot } from '../../engine/policy/snapshot';
+import { createRng, type Rng } from '../../engine/util/rng';
+import { DatabaseService } from '../../platform/database/database.service';
+import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
+import { SnapshotService } from '../delivery/snapshot.service';
+import { type LabelledExample, LabelledExampleBus } from '../feedback/labelled-example-bus';
+import { LearningSettings } from './learning-settings';
+
+export interface BanditBranchRef {
+  branchKey: string;
+  slotId: string;
+  branch: string;
+  arms: { modelId: string; floor: number }[];
+}
+
+/** Every bandit branch with arms in the snapshot. */
+export function banditBranches(snapshot: DecisionSnapshot): BanditBranchRef[] {
+  const out: BanditBranchRef[] = [];
+  for (const policy of snapshot.policiesBySlotId.values()) {
+    for (const branch of policy.branches) {
+      if (branch.method !== 'bandit' || !branch.arms || branch.arms.length === 0) continue;
+      out.push({ branchKey: branchKey(policy.slotId, branch), slotId: policy.slotId, branch: branch.name, arms: branch.arms.map((a) => ({ modelId: a.modelId, floor: a.floor })) });
+    }
+  }
+  return out;
+}
+
+type Evidence = Map<string, Map<string, { successes: number; trials: number }>>;
+
+/**
+ * Worker side of the bandits: counts rewards per (branch, arm) from labelled examples (a click, or a
+ * conversion for campaigns whose goal is conversions), flushes them additively to bandit_arm_stats,
+ * and on each branch's reweight cadence discounts the evidence, recomputes the Thompson allocation
+ * with the branch's floors and warm-up, and stores it (bandit_allocations history + bandit_current,
+ * which API nodes poll). Reweights run under a transaction advisory lock, so several workers agree.
+ */
+@Injectable()
+export class BanditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Bandits');
+  private pending: Evidence = new Map();
+  private readonly rng: Rng = createRng(0xba4d17);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private unregister: (() => void) | null = null;
+
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseService,
+    @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
+    private readonly bus: LabelledExampleBus,
+    private readonly snapshots: SnapshotService,
+    private readonly settings: LearningSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.role === 'api') return;
+    this.stopped = false;
+    this.unregister = this.bus.register('bandits', (examples) => this.record(examples));
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.unregister?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.flush().catch(() => undefined);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick()
+        .catch((error: Error) => this.logger.warn(`bandit tick failed, will retry: ${error.message}`))
+        .finally(() => this.schedule());
+    }, this.settings.banditTickMs);
+    this.timer.unref();
+  }
+
+  /** Adds the rewards of labelled bandit decisions to the pending evidence. */
+  async record(examples: readonly LabelledExample[]): Promise<void> {
+    const { snapshot } = this.snapshots.current();
+    const relevant = examples.filter((e) => e.arm !== null);
+    if (relevant.length === 0) return;
+    const conversionGoal = relevant.filter((e) => snapshot.campaignsById.get(e.campaignId)?.goal?.metric === 'conversions');
+    const converted = new Set<string>();
+    if (conversionGoal.length > 0) {
+      const rows: { decision_id: string }[] = await this.database.dataSource.query(
+        `SELECT decision_id FROM events WHERE type = 'conversion' AND decision_id = ANY($1::uuid[])`,
+        [conversionGoal.map((e) => e.decisionId)],
+      );
+      for (const r of rows) converted.add(r.decision_id);
+    }
+    for (const e of relevant) {
+      const isConversionGoal = snapshot.campaignsById.get(e.campaignId)?.goal?.metric === 'conversions';
+      const reward = isConversionGoal ? (converted.has(e.decisionId) ? 1 : 0) : e.label;
+      const key = `${e.slotId}:${e.branch}`;
+      let arms = this.pending.get(key);
+      if (!arms) this.pending.set(key, (arms = new Map()));
+      const cell = arms.get(e.arm!) ?? { successes: 0, trials: 0 };
+      cell.successes += reward;
+      cell.trials += 1;
+      arms.set(e.arm!, cell);
+    }
+  }
+
+  /** Flushes evidence and reweights every due branch; resolves when done (tests call it directly). */
+  tick(nowMs = Date.now()): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      await this.flush();
+      await this.reweightDue(nowMs);
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const keys: string[] = [];
+    const arms: string[] = [];
+    const successes: number[] = [];
+    const trials: number[] = [];
+    for (const [key, byArm] of batch) {
+      for (const [arm, cell] of byArm) {
+        keys.push(key);
+        arms.push(arm);
+        successes.push(cell.successes);
+        trials.push(cell.trials);
+      }
+    }
+    try {
+      await this.database.dataSource.query(
+        `INSERT INTO bandit_arm_stats (branch_key, arm, successes, trials, updated_at)
+         SELECT k, a, s, t, now() FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[]) AS x(k, a, s, t)
+         ON CONFLICT (branch_key, arm) DO UPDATE SET successes = bandit_arm_stats.successes + EXCLUDED.successes,
+           trials = bandit_arm_stats.trials + EXCLUDED.trials, updated_at = now()`,
+        [keys, arms, successes, trials],
+      );
+    } catch (error) {
+      // Put the evidence back so the next tick retries it.
+      for (const [key, byArm] of batch) {
+        let target = this.pending.get(key);
+        if (!target) this.pending.set(key, (target = new Map()));
+        for (const [arm, cell] of byArm) {
+          const have = target.get(arm) ?? { successes: 0, trials: 0 };
+          target.set(arm, { successes: have.successes + cell.successes, trials: have.trials + cell.trials });
+        }
+      }
+      throw error;
+    }
+  }
+
+  private async reweightDue(nowMs: number): Promise<void> {
+    const branches = banditBranches(this.snapshots.current().snapshot);
+    if (branches.length === 0) return;
+    const last: { branch_key: string; computed_at: Date }[] = await this.database.dataSource.query(
+      'SELECT branch_key, computed_at FROM bandit_current WHERE branch_key = ANY($1::text[])',
+      [branches.map((b) => b.branchKey)],
+    );
+    const lastByKey = new Map(last.map((r) => [r.branch_key, new Date(r.computed_at).getTime()]));
+    for (const branch of branches) {
+      if (!shouldReweight(lastByKey.get(branch.branchKey) ?? null, nowMs, this.settings.banditReweightIntervalMs)) continue;
+      await this.reweight(branch, nowMs);
+    }
+  }
+
+  private async reweight(branch: BanditBranchRef, nowMs: number): Promise<void> {
+    await this.database.dataSource.transaction(async (manager) => {
+      const locked: { ok: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('bandit:' || $1)) AS ok`, [branch.branchKey]);
+      if (!locked[0]?.ok) return;
+      // Another worker may have reweighted since we looked.
+      const current: { computed_at: Date }[] = await manager.query('SELECT computed_at FROM bandit_current WHERE branch_key = $1', [branch.branchKey]);
+      if (current.length && !shouldReweight(new Date(current[0].computed_at).getTime(), nowMs, this.settings.banditReweightIntervalMs)) return;
+      const rows: { arm: string; successes: number; trials: number }[] = await manager.query(
+        'SELECT arm, successes, trials FROM bandit_arm_stats WHERE branch_key = $1',
+        [branch.branchKey],
+      );
+      const byArm = new Map(rows.map((r) => [r.arm, r]));
+      const stats: ArmStats[] = branch.arms.map((a) => {
+        const row = byArm.get(a.modelId);
+        const trials = Number(row?.trials ?? 0);
+        return { id: a.modelId, trials, successes: Math.min(trials, Number(row?.successes ?? 0)), floor: a.floor };
+      });
+      const result = computeAllocation(
+        stats,
+        {
+          floor: this.settings.banditDefaultFloor,
+          warmupTrials: this.settings.banditWarmupTrials,
+          monteCarloDraws: this.settings.banditMonteCarloDraws,
+          discount: this.settings.banditDiscount,
+          reweightIntervalMs: this.settings.banditReweightIntervalMs,
+        },
+        this.rng,
+      );
+      if (result.kind !== 'ok') {
+        this.logger.warn(`bandit ${branch.branchKey}: ${result.reason}`);
+        return;
+      }
+      const weights = result.weights.map((w) => ({ modelId: w.id, weight: w.weight }));
+      const inserted: { id: string }[] = await manager.query(
+        `INSERT INTO bandit_allocations (branch_key, computed_at, weights, win_probabilities, stats, warming_up) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [
+          branch.branchKey,
+          new Date(nowMs),
+          JSON.stringify(weights),
+          JSON.stringify(result.winProbabilities.map((w) => ({ modelId: w.id, weight: w.weight }))),
+          JSON.stringify(stats.map((s) => ({ modelId: s.id, successes: s.successes, trials: s.trials }))),
+          result.isWarmingUp,
+        ],
+      );
+      await manager.query(
+        `INSERT INTO bandit_current (branch_key, allocation_id, computed_at, weights) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (branch_key) DO UPDATE SET allocation_id = EXCLUDED.allocation_id, computed_at = EXCLUDED.computed_at, weights = EXCLUDED.weights`,
+        [branch.branchKey, inserted[0].id, new Date(nowMs), JSON.stringify(weights)],
+      );
+      // Forget a little of the old evidence after each reweight (γ = 1 keeps everything).
+      if (this.settings.banditDiscount < 1) {
+        await manager.query('UPDATE bandit_arm_stats SET successes = successes * $2, trials = trials * $2 WHERE branch_key = $1', [branch.branchKey, this.settings.banditDiscount]);
+      }
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type IpsLog, ipsEstimate } from '../../engine/metrics/ips';
+import { DatabaseService } from '../../platform/database/database.service';
+import { validationError } from '../../platform/http/validation';
+import { DATABASE } from '../../platform/tokens';
+import { SnapshotService } from '../delivery/snapshot.service';
+import { banditBranches } from './bandit.service';
+
+export type TargetPolicy = { kind: 'uniform' } | { kind: 'model'; modelId: string } | { kind: 'allocation'; weights: Record<string, number> };
+
+/** Checks the request's targetPolicy; throws a 400 naming the problem. */
+export function parseTargetPolicy(raw: Record<string, unknown>): TargetPolicy {
+  const problem = (p: string) => validationError([{ field: 'targetPolicy', problems: [p] }]);
+  if (raw.kind === 'uniform') return { kind: 'uniform' };
+  if (raw.kind === 'model') {
+    if (typeof raw.modelId !== 'string' || raw.modelId.length === 0) throw problem('model policy needs a modelId');
+    return { kind: 'model', modelId: raw.modelId };
+  }
+  if (raw.kind === 'allocation') {
+    const w = raw.weights;
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) throw problem('allocation policy needs weights {modelId: share}');
+    const entries = Object.entries(w as Record<string, unknown>);
+    if (entries.length === 0 || entries.some(([, v]) => typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))) throw problem('weights must be finite numbers >= 0');
+    if (!entries.some(([, v]) => (v as number) > 0)) throw problem('at least one weight must be > 0');
+    return { kind: 'allocation', weights: Object.fromEntries(entries) as Record<string, number> };
+  }
+  throw problem("kind must be 'uniform', 'model' or 'allocation'");
+}
+
+interface LoggedRow {
+  created_at: Date;
+  slot_id: string;
+  branch: string;
+  arm: string;
+  propensity: number;
+  label: number;
+}
+
+/**
+ * Off-policy evaluation of arm allocations from the decision log. Each bandit decision's logged
+ * propensity is (arm probability × probability of the ad within the arm); the arm probability is the
+ * branch's allocation in force at decision time (bandit_allocations; uniform before the first one).
+ * A target policy changes only the arm probability, so its probability of the logged ad is
+ * propensity × target(arm) / logged(arm). Rewards are the click labels (labelled_examples).
+ */
+@Injectable()
+export class IpsEvaluationService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseService,
+    private readonly snapshots: SnapshotService,
+  ) {}
+
+  async evaluate(input: { fromMs: number; toMs: number; slot?: string; target: TargetPolicy; weightCap?: number; limit?: number }) {
+    const { snapshot } = this.snapshots.current();
+    let slotId: string | null = null;
+    if (input.slot) {
+      slotId = snapshot.slotsById.get(input.slot)?.id ?? snapshot.slotsByKey.get(input.slot)?.id ?? null;
+      if (!slotId) throw validationError([{ field: 'slot', problems: [`slot "${input.slot}" does not exist`] }]);
+    }
+    const rows: LoggedRow[] = await this.database.dataSource.query(
+      `SELECT d.created_at, d.slot_id::text AS slot_id, d.branch, d.arm, d.propensity, l.label
+         FROM decisions d JOIN labelled_examples l ON l.decision_id = d.decision_id AND l.decision_at = d.created_at
+        WHERE d.arm IS NOT NULL AND d.created_at >= $1 AND d.created_at < $2 AND ($3::uuid IS NULL OR d.slot_id = $3::uuid)
+        ORDER BY d.created_at DESC LIMIT $4`,
+      [new Date(input.fromMs), new Date(input.toMs), slotId, input.limit ?? 200_000],
+    );
+    const keys = [...new Set(rows.map((r) => `${r.slot_id}:${r.branch}`))];
+    const history: { branch_key: string; computed_at: Date; weights: { modelId: string; weight: number }[] }[] = keys.length
+      ? await this.database.dataSource.query('SELECT branch_key, computed_at, weights FROM bandit_allocations WHERE branch_key = ANY($1::text[]) ORDER BY computed_at', [keys])
+      : [];
+    const historyByKey = new Map<string, { atMs: number; weights: Map<string, number> }[]>();
+    for (const h of history) {
+      const list = historyByKey.get(h.branch_key) ?? [];
+      const total = h.weights.reduce((s, w) => s + Math.max(0, w.weight), 0);
+      list.push({ atMs: new Date(h.computed_at).getTime(), weights: new Map(h.weights.map((w) => [w.modelId, total > 0 ? Math.max(0, w.weight) / total : 0])) });
+      historyByKey.set(h.branch_key, list);
+    }
+    const armsByKey = new Map<string, string[]>(banditBranches(snapshot).map((b) => [b.branchKey, b.arms.map((a) => a.modelId)]));
+    for (const r of rows) {
+      const key = `${r.slot_id}:${r.branch}`;
+      const arms = armsByKey.get(key) ?? [];
+      if (!arms.includes(r.arm)) armsByKey.set(key, [...arms, r.arm]);
+    }
+    const targetShares = (arms: string[]): Map<string, number> => {
+      const t = input.target;
+      if (t.kind === 'uniform') return new Map(arms.map((a) => [a, 1 / arms.length]));
+      if (t.kind === 'model') return new Map(arms.map((a) => [a, a === t.modelId ? 1 : 0]));
+      const total = arms.reduce((s, a) => s + (t.weights[a] ?? 0), 0);
+      return new Map(arms.map((a) => [a, total > 0 ? (t.weights[a] ?? 0) / total : 0]));
+    };
+
+    const logs: IpsLog[] = [];
+    let clicks = 0;
+    const perArm = new Map<string, { decisions: number; clicks: number }>();
+    for (const r of rows) {
+      const key = `${r.slot_id}:${r.branch}`;
+      const arms = armsByKey.get(key)!;
+      const atMs = new Date(r.created_at).getTime();
+      const list = historyByKey.get(key) ?? [];
+      let inForce: Map<string, number> | null = null;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].atMs <= atMs) {
+          inForce = list[i].weights;
+          break;
+        }
+      }
+      const loggedArm = inForce?.get(r.arm) ?? 1 / arms.length;
+      const targetArm = targetShares(arms).get(r.arm) ?? 0;
+      const propensity = Number(r.propensity);
+      const targetProbability = loggedArm > 0 ? Math.min(1, (propensity * targetArm) / loggedArm) : 0;
+      logs.push({ loggedProbability: propensity, reward: Number(r.label), targetProbability });
+      clicks += Number(r.label);
+      const a = perArm.get(r.arm) ?? { decisions: 0, clicks: 0 };
+      a.decisions++;
+      a.clicks += Number(r.label);
+      perArm.set(r.arm, a);
+    }
+    const estimate = ipsEstimate(logs, input.weightCap ?? Infinity);
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    return {
+      targetPolicy: input.target,
+      window: { from: new Date(input.fromMs).toISOString(), to: new Date(input.toMs).toISOString() },
+      decisions: rows.length,
+      loggedCtr: rows.length ? clicks / rows.length : null,
+      arms: Object.fromEntries([...perArm].map(([arm, a]) => [arm, { ...a, ctr: a.clicks / a.decisions }])),
+      estimate:
+        estimate.kind === 'ok'
+          ? { ctrIps: estimate.ips, ctrSnips: finite(estimate.snips), stdErr: finite(estimate.stdErr), effectiveSampleSize: estimate.effectiveSampleSize, clipped: estimate.clippedCount }
+          : null,
+      note: estimate.kind === 'empty' ? 'no labelled bandit decisions in the window' : estimate.kind === 'invalid' ? `invalid log at ${estimate.index}: ${estimate.reason}` : undefined,
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { ModelRegistryService } from './model-registry.service';
+import { ModelServingService } from './model-serving.service';
+import { ModelsController } from './models.controller';
+
+/** The model registry and the serving side that loads active versions into every API node's ScorerRegistry. */
+@Module({
+  imports: [DeliveryModule],
+  controllers: [ModelsController],
+  providers: [ModelRegistryService, ModelServingService],
+  exports: [ModelRegistryService, ModelServingService],
+})
+export class ModelsModule {}
