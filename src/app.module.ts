@@ -7,6 +7,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DeliveryModule } from './modules/delivery/delivery.module';
 import { FeedbackModule } from './modules/feedback/feedback.module';
+import { ListeningModule } from './modules/listening/listening.module';
 import { HealthController } from './modules/health/health.controller';
 import { MetricsController } from './platform/metrics/metrics.controller';
 import type { Infrastructure } from './platform/infrastructure';
@@ -55,6 +56,7 @@ export class AppModule {
         AudiencesModule,
         DeliveryModule,
         FeedbackModule,
+        ListeningModule,
       ],
       controllers: [HealthController, MetricsController],
     };

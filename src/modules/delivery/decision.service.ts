@@ -18,7 +18,7 @@ import { APP_CONFIG, TRACKING_SECRET } from '../../platform/tokens';
 import { AudienceMembershipService } from '../audiences/audience-membership.service';
 import { ListenerIndexService } from '../audiences/listener-index.service';
 import { DecisionLog, type DecisionLogRow } from './decision-log';
-import { BanditAllocations, ScorerRegistry, type ScoringInput } from './scorer-registry';
+import { BanditAllocations, ExplainedScores, ScorerRegistry, type ScoringInput } from './scorer-registry';
 import { SnapshotService } from './snapshot.service';
 
 export interface DecisionInput {
@@ -59,6 +59,8 @@ export interface DecisionView {
     exploration: { campaignId: string; probability: number } | null;
     dropped: { campaignId: string; reason: string }[];
     funnel: { candidates: number; eligible: number; inAudience: number; underCaps: number; chosen: number };
+    /** What the scoring model reported about this decision (e.g. the CF cold-start scorer and why); set by models returning ExplainedScores. */
+    model?: Readonly<Record<string, unknown>>;
   };
 }
 
@@ -177,10 +179,13 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     let scores: CandidateScores = new Map();
     let modelVersion: string | null = null;
     let scoringInput: ScoringInput | null = null;
+    let modelExplain: Readonly<Record<string, unknown>> | null = null;
     if (modelId !== null) {
       scoringInput = this.scoringInput(selection, context, nowMs);
       const scored = await this.score(modelId, scoringInput, selection.candidates);
       scores = scored.scores;
+      // Hook for model-side explanations (issue 9: CF cold-start scorer).
+      if (scores instanceof ExplainedScores) modelExplain = scores.explain;
       modelVersion = scored.version;
     }
     const ranking = rankCandidates(selection, scores, this.rng, {
@@ -259,6 +264,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
               exploration: ranking.exploration,
               dropped: decision.explain.map((d) => ({ campaignId: d.campaignId, reason: d.reason })),
               funnel: { ...decision.funnel },
+              ...(modelExplain ? { model: modelExplain } : {}),
             },
           }
         : {}),

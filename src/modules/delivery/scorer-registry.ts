@@ -62,3 +62,17 @@ export class BanditAllocations {
     this.weights = weights;
   }
 }
+
+/**
+ * Scores that carry a note for `explain` (which scorer ran and why, e.g. the CF cold-start
+ * scorer): a model may return this instead of a plain Map and the decision path shows `explain`
+ * under explain.model.
+ */
+export class ExplainedScores extends Map<string, number> {
+  constructor(
+    entries: Iterable<readonly [string, number]>,
+    readonly explain: Readonly<Record<string, unknown>>,
+  ) {
+    super(entries);
+  }
+}

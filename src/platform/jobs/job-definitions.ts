@@ -14,6 +14,10 @@ export interface JobPayloads {
   'audiences.recompute-packages': { cause: 'profiles' | 'packages'; changedKeys: string[]; token: string };
   /** Verified tracking events (one link hit, or one POST /v1/events batch) for the feedback worker. */
   'feedback.events': { events: import('../../engine/feedback/events').FeedbackEvent[] };
+  /** Train item-CF neighbours or item2vec vectors on the listening data (a new stored version). */
+  'listening.train': import('../../modules/listening/listening-jobs.service').TrainPayload;
+  /** Build (a new version of) a lookalike user package from its seed package. */
+  'listening.lookalike': import('../../modules/listening/listening-jobs.service').LookalikePayload;
 }
 
 export type JobName = keyof JobPayloads;
@@ -30,6 +34,8 @@ export interface JobDefinition<N extends JobName> {
 export type JobDefinitions = { readonly [N in JobName]: JobDefinition<N> };
 
 export const JOB_DEFINITIONS: JobDefinitions = {
+  'listening.train': { queue: 'learning', attempts: 3, backoffMs: 5000, dedupeKey: (p) => `${p.kind}.${p.requestedAtMs}` },
+  'listening.lookalike': { queue: 'learning', attempts: 3, backoffMs: 5000, dedupeKey: (p) => `${p.packageKey}.${p.requestedAtMs}` },
   'feedback.events': {
     queue: 'feedback',
     // ~17 minutes of doubling retries (0.5 s … 512 s) ride out a database or Redis outage before the dead-letter list.
