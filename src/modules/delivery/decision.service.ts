@@ -17,6 +17,7 @@ import { MetricsService } from '../../platform/metrics/metrics.service';
 import { APP_CONFIG, TRACKING_SECRET } from '../../platform/tokens';
 import { AudienceMembershipService } from '../audiences/audience-membership.service';
 import { ListenerIndexService } from '../audiences/listener-index.service';
+import { LiveStatsRecorder } from '../feedback/live-stats.recorder';
 import { DecisionLog, type DecisionLogRow } from './decision-log';
 import { BanditAllocations, ExplainedScores, ScorerRegistry, type ScoringInput } from './scorer-registry';
 import { SnapshotService } from './snapshot.service';
@@ -93,6 +94,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly scorers: ScorerRegistry,
     private readonly bandits: BanditAllocations,
     private readonly decisionLog: DecisionLog,
+    private readonly liveStats: LiveStatsRecorder,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     @Inject(TRACKING_SECRET) private readonly trackingSecret: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -162,6 +164,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     if (selection.kind === 'no_branch') {
       this.outcomes.inc({ slot: selection.slot.key, outcome: 'no_branch' });
       this.countFunnel(selection.slot.key, 'none', selection.funnel.candidates, selection.funnel.eligible, 0, 0, 0);
+      this.liveStats.recordDecision({ nowMs, slotId: selection.slot.id, branch: null, arm: null, platform: input.platform, servedCampaignIds: [] });
       return {
         slotId: selection.slot.id,
         slotKey: selection.slot.key,
@@ -247,6 +250,15 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
       };
     });
     this.decisionLog.append(logRows);
+    this.liveStats.recordDecision({
+      nowMs,
+      slotId: slot.id,
+      branch: branch.name,
+      arm: arm?.modelId ?? null,
+      platform: input.platform,
+      servedCampaignIds: decision.ads.map((ad) => ({ campaignId: ad.campaign.id, creativeId: ad.creative.id })),
+      eligibleCampaignIds: selection.candidates.map((c) => c.id),
+    });
 
     return {
       slotId: slot.id,

@@ -13,7 +13,9 @@ import { RedisCounterStore } from './redis-counter-store';
 export const COUNTER_STORE = Symbol('COUNTER_STORE');
 
 // Past this, a decision stops waiting on Redis and counts locally (decisions never fail for Redis).
-const REDIS_TIMEOUT_MS = 50;
+// A dead Redis fails fast (no offline queue), so this only bounds a hung one; set well above
+// event-loop stalls under load, which would otherwise flip healthy traffic to local counting.
+const REDIS_TIMEOUT_MS = 500;
 const REDIS_RETRY_AFTER_MS = 1000;
 const SWEEP_INTERVAL_MS = 60_000;
 
