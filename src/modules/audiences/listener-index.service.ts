@@ -3,6 +3,7 @@ import { AttributeIndex } from '../../engine/targeting/attribute-index';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { ProfileRepository } from './profile.repository';
+import { UserKeyMap } from './user-key-map';
 
 const PAGE_ROWS = 20_000;
 const POLL_INTERVAL_MS = 2_000;
@@ -16,7 +17,7 @@ const POLL_INTERVAL_MS = 2_000;
 export class ListenerIndexService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ListenerIndex');
   readonly index = new AttributeIndex();
-  private readonly keyToIdx = new Map<string, number>();
+  private readonly keyToIdx = new UserKeyMap();
   private loadedRevision = 0;
   private loadedUserIdx = -1;
   private inFlight: Promise<void> | null = null;
