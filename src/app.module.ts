@@ -6,6 +6,7 @@ import { AudiencesModule } from './modules/audiences/audiences.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DeliveryModule } from './modules/delivery/delivery.module';
+import { DemoModule } from './modules/demo/demo.module';
 import { FeedbackModule } from './modules/feedback/feedback.module';
 import { ListeningModule } from './modules/listening/listening.module';
 import { HealthController } from './modules/health/health.controller';
@@ -57,6 +58,7 @@ export class AppModule {
         DeliveryModule,
         FeedbackModule,
         ListeningModule,
+        DemoModule,
       ],
       controllers: [HealthController, MetricsController],
     };

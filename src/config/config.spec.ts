@@ -26,9 +26,20 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ MUSICBOSS_MODEL_BUDGET_MS: '0' }, 'MUSICBOSS_MODEL_BUDGET_MS: must be between 0.1 and 1000, got 0'],
     [{ MUSICBOSS_DOCS: 'maybe' }, 'MUSICBOSS_DOCS: must be true or false, got "maybe"'],
+    [{ MUSICBOSS_DEMO: 'sometimes' }, 'MUSICBOSS_DEMO: must be true or false, got "sometimes"'],
     [{ MUSICBOSS_REDIS_PREFIX: 'a b' }, 'MUSICBOSS_REDIS_PREFIX: must be 1-40 characters of letters, digits, _ . -'],
   ])('rejects %j with one clear line', (env, message) => {
     expect(loadConfig(env)).toEqual({ kind: 'error', message });
+  });
+
+  it.each([
+    [{}, true],
+    [{ MUSICBOSS_DEMO: 'false' }, false],
+    [{ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET }, false],
+    [{ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET, MUSICBOSS_DEMO: 'true' }, true],
+  ])('demo data with %j: %s (on by default in embedded mode only)', (env, expected) => {
+    const result = loadConfig(env);
+    expect(result.kind === 'ok' && result.config.demoData).toBe(expected);
   });
 
   it('freezes the result', () => {

@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly modelBudgetMs: number;
   readonly shutdownGraceMs: number;
   readonly docsEnabled: boolean;
+  /** Load the demo data set on a first start (empty database, no slots or campaigns). */
+  readonly demoData: boolean;
 }
 
 export type ConfigResult = { kind: 'ok'; config: AppConfig } | { kind: 'error'; message: string };
@@ -124,6 +126,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       modelBudgetMs: readNumber(env, 'MUSICBOSS_MODEL_BUDGET_MS', 2, 0.1, 1000),
       shutdownGraceMs: readInt(env, 'MUSICBOSS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       docsEnabled: readBool(env, 'MUSICBOSS_DOCS', true),
+      demoData: readBool(env, 'MUSICBOSS_DEMO', mode === 'embedded'),
     };
     return { kind: 'ok', config: Object.freeze(config) };
   } catch (error) {

@@ -38,6 +38,8 @@ export async function startEmbeddedApp(extraEnv: Record<string, string> = {}): P
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey,
+    // Tests build their own data; the demo data set is opted into with MUSICBOSS_DEMO=true.
+    MUSICBOSS_DEMO: 'false',
     ...extraEnv,
   });
   const api = await startApi(config, 'all');
