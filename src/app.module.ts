@@ -9,6 +9,7 @@ import { DeliveryModule } from './modules/delivery/delivery.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { FeedbackModule } from './modules/feedback/feedback.module';
 import { ListeningModule } from './modules/listening/listening.module';
+import { ModelingModule } from './modules/modeling/modeling.module';
 import { HealthController } from './modules/health/health.controller';
 import { MetricsController } from './platform/metrics/metrics.controller';
 import type { Infrastructure } from './platform/infrastructure';
@@ -59,6 +60,7 @@ export class AppModule {
         FeedbackModule,
         ListeningModule,
         DemoModule,
+        ModelingModule,
       ],
       controllers: [HealthController, MetricsController],
     };

@@ -14,6 +14,8 @@ export interface JobPayloads {
   'audiences.recompute-packages': { cause: 'profiles' | 'packages'; changedKeys: string[]; token: string };
   /** Verified tracking events (one link hit, or one POST /v1/events batch) for the feedback worker. */
   'feedback.events': { events: import('../../engine/feedback/events').FeedbackEvent[] };
+  /** One stage of a modeling run (a flow: each stage runs after the one it depends on). */
+  'modeling.stage': import('../../modules/modeling/modeling.service').ModelingStagePayload;
   /** Train item-CF neighbours or item2vec vectors on the listening data (a new stored version). */
   'listening.train': import('../../modules/listening/listening-jobs.service').TrainPayload;
   /** Build (a new version of) a lookalike user package from its seed package. */
@@ -36,6 +38,8 @@ export type JobDefinitions = { readonly [N in JobName]: JobDefinition<N> };
 export const JOB_DEFINITIONS: JobDefinitions = {
   'listening.train': { queue: 'learning', attempts: 3, backoffMs: 5000, dedupeKey: (p) => `${p.kind}.${p.requestedAtMs}` },
   'listening.lookalike': { queue: 'learning', attempts: 3, backoffMs: 5000, dedupeKey: (p) => `${p.packageKey}.${p.requestedAtMs}` },
+  // Stages are idempotent (outputs stored once); a resumed run has a new generation, so new job ids.
+  'modeling.stage': { queue: 'modeling', attempts: 4, backoffMs: 2000, dedupeKey: (p) => `${p.runId}.${p.stage}.${p.generation}` },
   'feedback.events': {
     queue: 'feedback',
     // ~17 minutes of doubling retries (0.5 s … 512 s) ride out a database or Redis outage before the dead-letter list.
