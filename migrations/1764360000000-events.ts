@@ -25,6 +25,8 @@ export class Events1764360000000 implements MigrationInterface {
         propensity double precision NOT NULL,
         click_without_impression boolean NOT NULL DEFAULT false,
         source text NOT NULL,
+        -- when the worker's transaction stored it: stored_at - received_at is the queue lag
+        stored_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (decision_id, type, decision_at)
       ) PARTITION BY RANGE (decision_at)`);
     await q.query(`CREATE TABLE events_default PARTITION OF events DEFAULT`);

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FeedbackEvent } from '../../engine/feedback/events';
 import { DatabaseService } from '../../platform/database/database.service';
+import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { DATABASE } from '../../platform/tokens';
 import { Public, Roles } from '../auth/roles.decorator';
@@ -28,6 +29,7 @@ export class FeedbackController {
 
   @Get('v1/feedback/dead-letters')
   @Roles('operator')
+  @UseGuards(ManagementRateLimitGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Dead letters of the feedback worker, newest first: poisonEvents (refused by the database as data; never retried) and failedJobs (every retry failed, e.g. a long outage), with the error and the events.' })
   async deadLetters(@Query() query: DeadLetterQueryDto) {

@@ -1,6 +1,7 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { validationError } from '../../platform/http/validation';
 import { Roles } from '../auth/roles.decorator';
 import { toCsv } from '../campaigns/csv';
@@ -27,6 +28,7 @@ function parseList<T extends string>(raw: string | undefined, allowed: readonly 
 
 @ApiTags('reports')
 @ApiBearerAuth()
+@UseGuards(ManagementRateLimitGuard)
 @Controller('v1/reports')
 export class ReportsController {
   constructor(

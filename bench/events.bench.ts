@@ -1,0 +1,281 @@
+/**
+ * bench:events — tracking events through MusicBoss in production mode (API and worker as separate
+ * processes, local PostgreSQL and Redis). Makes decisions through the API first, then sends every
+ * served ad's impression, click, conversion and skip (shuffled, plus 1% replays) in batches of 500
+ * to POST /v1/events, waits until the worker has stored them, and checks the events table and the
+ * live counters against what was sent.
+ *
+ *   npm run bench:events            EVENTS=200000 by default
+ *   BENCH_DATABASE_URL / BENCH_REDIS_URL   default postgresql://postgres@127.0.0.1:5432/postgres, redis://127.0.0.1:6379
+ *
+ * Prints last: events-bench: events=<n> accepted_per_s=<r> processed_per_s=<r> lost=<k> duplicated=<d> lag_p99_ms=<x>
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+
+const EVENTS = Number(process.env.EVENTS ?? 200_000);
+const BATCH = 500;
+const EVENT_CONCURRENCY = 8;
+const DECISION_CONCURRENCY = 32;
+const TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const log = (message: string) => process.stderr.write(`[events-bench] ${message}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function reachable(): Promise<string | null> {
+  const pg = new Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await pg.connect();
+    await pg.end();
+  } catch (error) {
+    return `PostgreSQL at ${DATABASE_URL} unreachable (${(error as Error).message})`;
+  }
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    redis.disconnect();
+  } catch (error) {
+    redis.disconnect();
+    return `Redis at ${REDIS_URL} unreachable (${(error as Error).message})`;
+  }
+  return null;
+}
+
+function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${out.slice(-2000)}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = ready.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code}: ${out.slice(-2000)}`));
+    });
+  });
+}
+
+async function api<T = any>(base: string, key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as T };
+}
+
+async function ok<T = any>(p: Promise<{ status: number; body: T }>): Promise<T> {
+  const r = await p;
+  if (r.status >= 300) throw new Error(`unexpected ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
+  return r.body;
+}
+
+/** Runs `count` tasks over `concurrency` workers. */
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+/** Deterministic shuffle (xorshift32), so runs are comparable. */
+function shuffle<T>(items: T[], seed: number): T[] {
+  let s = seed >>> 0 || 1;
+  for (let i = items.length - 1; i > 0; i--) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    const j = s % (i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+async function main(): Promise<void> {
+  const problem = await reachable();
+  if (problem) {
+    log(`skipped: ${problem}`);
+    process.stdout.write(`events-bench: skipped (${problem})\n`);
+    return;
+  }
+  const dbName = `mbbench_events_${Date.now().toString(36)}`;
+  const admin = new Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(DATABASE_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const prefix = `mbbench${randomBytes(3).toString('hex')}`;
+  const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
+  const env = {
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL,
+    MUSICBOSS_REDIS_PREFIX: prefix,
+    MUSICBOSS_TRACKING_SECRET: randomBytes(32).toString('hex'),
+    MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey,
+    MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000000',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    MUSICBOSS_DOCS: 'false',
+  };
+  const children: ChildProcess[] = [];
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  try {
+    const apiProc = await startProcess(join(__dirname, '..', 'src', 'main.js'), env, /API listening on (\S+)/);
+    children.push(apiProc.child);
+    const base = apiProc.match[1];
+    const workerProc = await startProcess(join(__dirname, '..', 'src', 'worker.js'), env, /worker started/);
+    children.push(workerProc.child);
+    await db.connect();
+    log(`API ${base}, worker started, database ${dbName}, Redis prefix ${prefix}`);
+
+    // A feed slot with two ads a response, four campaigns (one membership campaign with suppression, one click goal).
+    const client = (await ok(api(base, adminKey, 'POST', '/v1/api-keys', { name: 'bench app', role: 'slot-client' }))).key as string;
+    await ok(api(base, adminKey, 'POST', '/v1/slots', { key: 'bench-feed', name: 'Bench feed', format: 'feed', platforms: ['ios', 'android'], maxAdsPerResponse: 2 }));
+    const campaignIds: string[] = [];
+    for (const [i, category] of (['membership', 'partner', 'digital_album', 'paid_package'] as const).entries()) {
+      const created = await ok(
+        api(base, adminKey, 'POST', '/v1/campaigns', {
+          name: `Bench ${i}`,
+          category,
+          priority: 50 + i,
+          platforms: ['ios', 'android'],
+          slots: ['bench-feed'],
+          schedule: { startAt: '2026-01-01T00:00:00Z', timeZone: 'UTC' },
+          ...(i === 1 ? { goal: { metric: 'clicks', daily: null, total: 100_000_000, pacing: 'asap' } } : {}),
+        }),
+      );
+      await ok(api(base, adminKey, 'POST', `/v1/campaigns/${created.id}/creatives`, { type: 'text', formats: ['feed'], title: `c${i}`, landingUrl: `https://example.com/${i}` }));
+      await ok(api(base, adminKey, 'POST', `/v1/campaigns/${created.id}/status`, { status: 'active' }, { 'if-match': `"${created.version}"` }));
+      campaignIds.push(created.id);
+    }
+    await ok(api(base, adminKey, 'PUT', '/v1/slots/bench-feed/policy', { branches: [{ name: 'everyone', audience: 'everyone', campaignIds, method: 'priority' }] }));
+    for (let tries = 0; ; tries++) {
+      const r = await api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: 'warmup', platform: 'ios', count: 2 });
+      if (r.status === 200 && r.body.ads?.length === 2) break;
+      if (tries > 200) throw new Error(`decisions never served two ads: ${JSON.stringify(r.body).slice(0, 300)}`);
+      await sleep(100);
+    }
+
+    // Decisions through the API: one token per served ad.
+    const adsNeeded = Math.ceil(EVENTS / TYPES.length);
+    const tokens: string[] = [];
+    const decisionStart = Date.now();
+    await pool(Math.ceil(adsNeeded / 2), DECISION_CONCURRENCY, async (i) => {
+      const r = await ok(api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: `listener-${i}`, platform: i % 2 ? 'ios' : 'android', count: 2 }));
+      for (const ad of r.ads as { trackingUrls: { impression: string } }[]) tokens.push(new URL(ad.trackingUrls.impression).searchParams.get('t')!);
+    });
+    log(`${tokens.length} ads served by ${Math.ceil(adsNeeded / 2)} decisions in ${((Date.now() - decisionStart) / 1000).toFixed(1)} s`);
+
+    const events = shuffle(
+      tokens.flatMap((token) => TYPES.map((type) => ({ type, token }))),
+      20261128,
+    ).slice(0, EVENTS);
+    const unique = events.length;
+    // 1% replays, sent again later in the stream.
+    const replays = events.filter((_, i) => i % 100 === 7);
+    const stream = [...events];
+    replays.forEach((e, i) => stream.splice(Math.min(stream.length, (i + 1) * 100 + 250), 0, e));
+
+    const sendStart = Date.now();
+    let failed = 0;
+    await pool(Math.ceil(stream.length / BATCH), EVENT_CONCURRENCY, async (b) => {
+      const batch = stream.slice(b * BATCH, (b + 1) * BATCH);
+      for (;;) {
+        const r = await api(base, client, 'POST', '/v1/events', { events: batch });
+        if (r.status === 202 && r.body.accepted === batch.length) return;
+        failed++;
+        if (failed > 100) throw new Error(`events refused: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        await sleep(200);
+      }
+    });
+    const sendSeconds = (Date.now() - sendStart) / 1000;
+    log(`sent ${stream.length} events (${unique} distinct) in ${sendSeconds.toFixed(1)} s`);
+
+    // Wait for the worker: until everything is stored, or no progress for 60 s.
+    let stored = 0;
+    let lastProgress = Date.now();
+    while (stored < unique && Date.now() - lastProgress < 60_000) {
+      await sleep(250);
+      const n = Number((await db.query('SELECT count(*) AS n FROM events')).rows[0].n);
+      if (n > stored) lastProgress = Date.now();
+      stored = n;
+    }
+    await sleep(1500); // let the last counters settle (they commit with the events; this is only for the printout)
+
+    const [facts] = (
+      await db.query(`
+        SELECT count(*)::int AS rows,
+               count(DISTINCT (decision_id, type))::int AS distinct_keys,
+               (extract(epoch from max(stored_at) - min(received_at)) * 1000)::float8 AS span_ms,
+               (percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch from stored_at - received_at) * 1000))::float8 AS lag_p99_ms
+        FROM events`)
+    ).rows;
+    const [counted] = (await db.query('SELECT coalesce(sum(impressions + clicks + conversions + skips), 0)::int AS n FROM stats_minute')).rows;
+    // Every (decision, type) sent must be stored: compare the distinct keys sent with the stored ones.
+    const sentKeys = new Set(events.map((e) => `${JSON.parse(Buffer.from(e.token.split('.')[0], 'base64url').toString()).d}|${e.type}`));
+    const storedKeys = new Set((await db.query(`SELECT decision_id::text || '|' || type AS k FROM events`)).rows.map((r) => r.k as string));
+    let lost = 0;
+    for (const k of sentKeys) if (!storedKeys.has(k)) lost++;
+    const duplicated = facts.rows - facts.distinct_keys + Math.max(0, counted.n - facts.distinct_keys) + Math.max(0, storedKeys.size - sentKeys.size);
+    const processedPerS = facts.rows / Math.max(0.001, facts.span_ms / 1000);
+    log(`stored ${facts.rows} rows, counters count ${counted.n}, ${failed} batches retried`);
+    process.stdout.write(
+      `events-bench: events=${unique} accepted_per_s=${Math.round(stream.length / sendSeconds)} processed_per_s=${Math.round(processedPerS)} lost=${lost} duplicated=${duplicated} lag_p99_ms=${Math.round(facts.lag_p99_ms)}\n`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await db.end().catch(() => undefined);
+    const cleanup = new Client({ connectionString: DATABASE_URL });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await cleanup.end();
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`events-bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
