@@ -53,7 +53,7 @@ describe('online learning (embedded mode, through HTTP)', () => {
     mark('booted');
     const settings = app.api.app.get(LearningSettings);
     Object.assign(settings, { ftrlPublishIntervalMs: 300, banditTickMs: 200, banditReweightIntervalMs: 400, banditWarmupTrials: 15, banditMonteCarloDraws: 500 });
-    app.api.app.get(FeedbackSettings).attributionWindowMs = 300;
+    app.api.app.get(FeedbackSettings).attributionWindowMs = 1500;
     const ndjson =
       Array.from({ length: 400 }, (_, i) => JSON.stringify({ userId: `listener-${i}`, region: REGIONS[i % 4], vipLevel: i % 8, genres: [i % 2 ? 'mandopop' : 'kpop'] })).join('\n') + '\n';
     await expectOk(http(app.url, 'POST', '/v1/profiles/import', { key: admin, rawBody: ndjson, headers: { 'content-type': 'application/x-ndjson' } }));

@@ -5,8 +5,9 @@ import { validationError } from '../../platform/http/validation';
 import { DATABASE } from '../../platform/tokens';
 import { SnapshotService } from '../delivery/snapshot.service';
 import { banditBranches } from './bandit.service';
+import { type AllocationPoint, loggedArmProbability, type TargetPolicy, targetArmProbability, targetPropensity, toShares } from './ips-weights';
 
-export type TargetPolicy = { kind: 'uniform' } | { kind: 'model'; modelId: string } | { kind: 'allocation'; weights: Record<string, number> };
+export type { TargetPolicy } from './ips-weights';
 
 /** Checks the request's targetPolicy; throws a 400 naming the problem. */
 export function parseTargetPolicy(raw: Record<string, unknown>): TargetPolicy {
@@ -68,11 +69,10 @@ export class IpsEvaluationService {
     const history: { branch_key: string; computed_at: Date; weights: { modelId: string; weight: number }[] }[] = keys.length
       ? await this.database.dataSource.query('SELECT branch_key, computed_at, weights FROM bandit_allocations WHERE branch_key = ANY($1::text[]) ORDER BY computed_at', [keys])
       : [];
-    const historyByKey = new Map<string, { atMs: number; weights: Map<string, number> }[]>();
+    const historyByKey = new Map<string, AllocationPoint[]>();
     for (const h of history) {
       const list = historyByKey.get(h.branch_key) ?? [];
-      const total = h.weights.reduce((s, w) => s + Math.max(0, w.weight), 0);
-      list.push({ atMs: new Date(h.computed_at).getTime(), weights: new Map(h.weights.map((w) => [w.modelId, total > 0 ? Math.max(0, w.weight) / total : 0])) });
+      list.push({ atMs: new Date(h.computed_at).getTime(), shares: toShares(h.weights) });
       historyByKey.set(h.branch_key, list);
     }
     const armsByKey = new Map<string, string[]>(banditBranches(snapshot).map((b) => [b.branchKey, b.arms.map((a) => a.modelId)]));
@@ -81,13 +81,6 @@ export class IpsEvaluationService {
       const arms = armsByKey.get(key) ?? [];
       if (!arms.includes(r.arm)) armsByKey.set(key, [...arms, r.arm]);
     }
-    const targetShares = (arms: string[]): Map<string, number> => {
-      const t = input.target;
-      if (t.kind === 'uniform') return new Map(arms.map((a) => [a, 1 / arms.length]));
-      if (t.kind === 'model') return new Map(arms.map((a) => [a, a === t.modelId ? 1 : 0]));
-      const total = arms.reduce((s, a) => s + (t.weights[a] ?? 0), 0);
-      return new Map(arms.map((a) => [a, total > 0 ? (t.weights[a] ?? 0) / total : 0]));
-    };
 
     const logs: IpsLog[] = [];
     let clicks = 0;
@@ -95,19 +88,9 @@ export class IpsEvaluationService {
     for (const r of rows) {
       const key = `${r.slot_id}:${r.branch}`;
       const arms = armsByKey.get(key)!;
-      const atMs = new Date(r.created_at).getTime();
-      const list = historyByKey.get(key) ?? [];
-      let inForce: Map<string, number> | null = null;
-      for (let i = list.length - 1; i >= 0; i--) {
-        if (list[i].atMs <= atMs) {
-          inForce = list[i].weights;
-          break;
-        }
-      }
-      const loggedArm = inForce?.get(r.arm) ?? 1 / arms.length;
-      const targetArm = targetShares(arms).get(r.arm) ?? 0;
+      const loggedArm = loggedArmProbability(historyByKey.get(key) ?? [], new Date(r.created_at).getTime(), r.arm, arms.length);
       const propensity = Number(r.propensity);
-      const targetProbability = loggedArm > 0 ? Math.min(1, (propensity * targetArm) / loggedArm) : 0;
+      const targetProbability = targetPropensity(propensity, loggedArm, targetArmProbability(input.target, arms, r.arm));
       logs.push({ loggedProbability: propensity, reward: Number(r.label), targetProbability });
       clicks += Number(r.label);
       const a = perArm.get(r.arm) ?? { decisions: 0, clicks: 0 };
