@@ -12,7 +12,7 @@ const USAGE =
   'usage: node dist/src/cli/import-listening.js [--items] [--mode=replace|add] [--format=tsv|ndjson] FILE\n' +
   '  plays: Last.fm user<TAB>item<TAB>plays (.dat/.tsv/.txt) or NDJSON {userId,itemId,plays} (.ndjson/.jsonl)\n' +
   '  --items: item metadata instead, NDJSON {itemId,name,genre,language} or item<TAB>name[<TAB>genre<TAB>language]\n' +
-  '  (from source: npx tsx src/cli/import-listening.ts …)';
+  '  (after npm run build; tsx cannot run it: Nest needs the decorator metadata tsc emits)';
 
 /**
  * The same import as POST /v1/listening/import (or /v1/listening/items), through the same

@@ -7,6 +7,7 @@ import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { DEFAULT_COLD_START, checkColdStartSettings, type ColdStartSettings } from './cold-start-settings';
 import { decodeCf, decodeItem2vec, type CfArtifact } from './listening-artifacts';
+import { listeningFeatures, type ListeningFeatures } from './listening-features';
 import { ListeningRepository, type ItemRow } from './listening.repository';
 
 const POLL_INTERVAL_MS = 5_000;
@@ -111,6 +112,11 @@ export class ListeningStateService implements OnApplicationBootstrap, OnModuleDe
 
   current(): ListeningState {
     return this.state;
+  }
+
+  /** Listening features of a (listener, campaign) pair for model feature builders; in-memory only. */
+  features(userKey: string, campaign: Campaign): ListeningFeatures {
+    return listeningFeatures(this.state, userKey, campaign);
   }
 
   /** Impressions and clicks per campaign id (refreshed every 10 s from the live stats). */

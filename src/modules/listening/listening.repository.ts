@@ -46,7 +46,11 @@ export class ListeningRepository {
     const [tableName, idx, key] = table === 'items' ? ['listening_items', 'item_idx', 'item_key'] : ['listening_users', 'user_idx', 'user_key'];
     // Sorted inserts keep concurrent imports from deadlocking on the unique index.
     const sorted = [...new Set(keys)].sort();
-    await this.q(manager).query(`INSERT INTO ${tableName} (${key}) SELECT unnest($1::text[]) ON CONFLICT (${key}) DO NOTHING`, [sorted]);
+    // Only missing keys reach the INSERT: ON CONFLICT would still draw a sequence value per row and leave holes in the dense index.
+    await this.q(manager).query(
+      `INSERT INTO ${tableName} (${key}) SELECT k FROM unnest($1::text[]) AS k WHERE NOT EXISTS (SELECT 1 FROM ${tableName} t WHERE t.${key} = k) ON CONFLICT (${key}) DO NOTHING`,
+      [sorted],
+    );
     const rows: { idx: number; key: string }[] = await this.q(manager).query(`SELECT ${idx} AS idx, ${key} AS key FROM ${tableName} WHERE ${key} = ANY($1::text[])`, [sorted]);
     return new Map(rows.map((r) => [r.key, Number(r.idx)]));
   }
@@ -68,7 +72,7 @@ export class ListeningRepository {
     for (const line of lines) last.set(line.itemKey, { ...last.get(line.itemKey), ...line });
     const rows = [...last.values()].sort((a, b) => (a.itemKey < b.itemKey ? -1 : 1));
     // A field absent from the line keeps its stored value; null clears it.
-    await this.q(manager).query(`INSERT INTO listening_items (item_key) SELECT unnest($1::text[]) ON CONFLICT (item_key) DO NOTHING`, [rows.map((r) => r.itemKey)]);
+    await this.indexKeys('items', rows.map((r) => r.itemKey), manager);
     await this.q(manager).query(
       `UPDATE listening_items i SET
          name = CASE WHEN t.hn THEN t.n ELSE i.name END,
