@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../config/config';
+import { JobsService } from '../../platform/jobs/jobs.service';
 import { APP_CONFIG, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { ApiKeyService } from '../auth/api-key.service';
 import { PackageService } from '../audiences/package.service';
@@ -7,6 +8,7 @@ import { ProfileImportService } from '../audiences/profile-import.service';
 import type { CreateCampaignDto, CreateSlotDto, PutPolicyDto } from '../campaigns/config.dto';
 import { ConfigRepository } from '../campaigns/config.repository';
 import { ConfigService } from '../campaigns/config.service';
+import { ListeningImportService } from '../listening/listening-import.service';
 import {
   creativeTypeFor,
   DEMO_ADS,
@@ -17,6 +19,7 @@ import {
   DEMO_SCHEDULE,
   DEMO_SLOT_NAME,
   DEMO_SLOTS,
+  demoListeningLines,
   demoProfileLines,
   type DemoAdLetter,
   type DemoSlotName,
@@ -33,6 +36,8 @@ export interface DemoProfilesReport {
   inserted: number;
   updated: number;
   paidUsers: number;
+  /** (listener, item) play pairs stored for CF and item2vec. */
+  plays: number;
   elapsedMs: number;
 }
 
@@ -55,6 +60,8 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly packages: PackageService,
     private readonly profiles: ProfileImportService,
     private readonly apiKeys: ApiKeyService,
+    private readonly listening: ListeningImportService,
+    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
   ) {}
@@ -74,7 +81,7 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
     process.stdout.write(demoBanner(report, this.baseUrl()));
     this.logger.log(`demo configuration loaded in ${Date.now() - started} ms; importing ${DEMO_PROFILE_COUNT} listeners in the background`);
     this.background = this.seedProfiles(DEMO_PROFILE_COUNT).then(
-      (r) => this.logger.log(`demo listeners loaded: ${r.inserted} new, ${r.updated} updated, ${r.paidUsers} paid users, in ${r.elapsedMs} ms`),
+      (r) => this.logger.log(`demo listeners loaded: ${r.inserted} new, ${r.updated} updated, ${r.paidUsers} paid users, ${r.plays} listening pairs, in ${r.elapsedMs} ms`),
       (error) => {
         if (!this.isStopping) this.logger.error(`demo listeners failed to load: ${error instanceof Error ? error.message : String(error)}`);
       },
@@ -90,6 +97,8 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
   async stopBackground(): Promise<void> {
     this.isStopping = true;
     await this.background;
+    this.background = null;
+    this.isStopping = false;
   }
 
   /** Resolves once the background listener import of a first start has finished (or at once if none runs). */
@@ -199,7 +208,17 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
       const uploaded = await this.packages.uploadMembers('paid-users', oneChunk(paid.join('\n') + '\n'), { isPartial: true, limitBytes: Number.MAX_SAFE_INTEGER });
       if (uploaded.kind !== 'ok') throw new Error(`demo paid-users upload: ${JSON.stringify(uploaded)}`);
     }
-    return { inserted: imported.value.inserted, updated: imported.value.updated, paidUsers: paid.length, elapsedMs: Date.now() - started };
+    let plays = 0;
+    if (!this.isStopping) {
+      // 'replace' sets each pair's count, so loading the history twice leaves it unchanged.
+      const history = await this.listening.importPlays(linesIn(demoListeningLines(count), 5_000, () => this.isStopping), { format: 'tsv', mode: 'replace', limitBytes: Number.MAX_SAFE_INTEGER });
+      plays = history.accepted;
+      if (plays > 0 && !this.isStopping) {
+        // item2vec is heavier; it is one POST /v1/listening/train away.
+        await this.jobs.enqueue('listening.train', { kind: 'cf', requestedAtMs: Date.now() });
+      }
+    }
+    return { inserted: imported.value.inserted, updated: imported.value.updated, paidUsers: paid.length, plays, elapsedMs: Date.now() - started };
   }
 
   private baseUrl(): string {
@@ -209,6 +228,20 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
 
 async function* oneChunk(text: string): AsyncGenerator<string> {
   yield text;
+}
+
+async function* linesIn(lines: Iterable<string>, chunk: number, isStopped: () => boolean): AsyncGenerator<string> {
+  let buffer: string[] = [];
+  for (const line of lines) {
+    buffer.push(line);
+    if (buffer.length >= chunk) {
+      yield buffer.join('\n') + '\n';
+      buffer = [];
+      await new Promise((resolve) => setImmediate(resolve));
+      if (isStopped()) return;
+    }
+  }
+  if (buffer.length > 0) yield buffer.join('\n') + '\n';
 }
 
 /** What a newcomer sees at boot: the demo slot key, the demo app key (once) and a curl to paste. */

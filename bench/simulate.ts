@@ -1,0 +1,109 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startApi, type RunningApi } from '../src/bootstrap';
+import { loadConfig } from '../src/config/config';
+import { prepareEmbeddedApp } from './sim/embedded';
+import { renderPng, toCsv, toHtml, writeText } from './sim/report';
+import { runSimulation, summaryLine } from './sim/runner';
+import { STRATEGIES, type StrategyName } from './sim/strategies';
+
+const USAGE =
+  'usage: npm run simulate -- [--minutes N] [--requests N] [--strategy all|random,priority,model,gbdt,bandit] [--rate R] [--listeners N] [--seed S] ' +
+  '[--url http://host:port --admin-key KEY] [--gbdt-model ID] [--out DIR]';
+
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0) return args[i + 1];
+  const eq = args.find((a) => a.startsWith(`--${name}=`));
+  return eq?.slice(name.length + 3);
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const minutes = Number(arg(args, 'minutes') ?? 5);
+  const maxRequests = Number(arg(args, 'requests') ?? Number.MAX_SAFE_INTEGER);
+  const ratePerS = Number(arg(args, 'rate') ?? 0);
+  const strategyArg = arg(args, 'strategy') ?? 'all';
+  const strategies = (strategyArg === 'all' ? STRATEGIES : strategyArg.split(',')) as StrategyName[];
+  if (!Number.isFinite(minutes) || minutes <= 0 || strategies.some((s) => !STRATEGIES.includes(s))) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const seed = Number(arg(args, 'seed') ?? 42);
+  const outDir = resolve(arg(args, 'out') ?? join(__dirname, '..', '..', 'bench', 'out', 'simulate'));
+  mkdirSync(outDir, { recursive: true });
+
+  let url = arg(args, 'url');
+  let adminKey = arg(args, 'admin-key') ?? '';
+  let api: RunningApi | null = null;
+  let dataDir: string | null = null;
+  if (!url) {
+    dataDir = mkdtempSync(join(tmpdir(), 'musicboss-sim-'));
+    adminKey = `mb_${randomBytes(24).toString('base64url')}`;
+    const loaded = loadConfig({ MUSICBOSS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey, MUSICBOSS_DEMO: 'false', MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
+    if (loaded.kind === 'error') throw new Error(loaded.message);
+    api = await startApi(loaded.config, 'all');
+    prepareEmbeddedApp(api.app, seed);
+    url = api.url;
+    process.stdout.write(`simulate: embedded app at ${url} (data in ${dataDir})\n`);
+  } else if (!adminKey) {
+    process.stderr.write(`--url needs --admin-key (an admin or operator key)\n${USAGE}\n`);
+    return 2;
+  }
+
+  try {
+    const result = await runSimulation({
+      url,
+      adminKey,
+      maxRequests,
+      durationMs: minutes * 60_000,
+      ratePerS,
+      listeners: Number(arg(args, 'listeners') ?? 5000),
+      seed,
+      strategies,
+      gbdtModelId: arg(args, 'gbdt-model') ?? 'gbdt-main',
+      driftAt: 0.5,
+      bucketMs: Math.max(5_000, Math.round((minutes * 60_000) / 40)),
+      concurrency: 8,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    const line = summaryLine(result);
+    const csvPath = join(outDir, 'simulate.csv');
+    const htmlPath = join(outDir, 'simulate.html');
+    const pngPath = join(outDir, 'simulate.png');
+    writeText(csvPath, toCsv(result));
+    const meta = {
+      machine: `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      mode: api ? 'embedded' : `--url ${url}`,
+      requests: String(result.requests),
+      seconds: (result.elapsedMs / 1000).toFixed(0),
+      seed: String(seed),
+    };
+    writeText(htmlPath, toHtml(result, line, meta));
+    const skipped = await renderPng(htmlPath, pngPath).catch((error) => `PNG failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.stdout.write(`simulate: wrote ${csvPath}, ${htmlPath}${skipped ? ` (${skipped})` : `, ${pngPath}`}\n`);
+    process.stdout.write(
+      `simulate: events accepted=${result.eventsAccepted} rejected=${result.eventsRejected}; model versions ${JSON.stringify(result.modelVersions)}; fallbacks ${JSON.stringify(Object.fromEntries(Object.entries(result.totals).map(([s, t]) => [s, t.fallbacks])))}\n`,
+    );
+    process.stdout.write(`${line}\n`);
+    return 0;
+  } finally {
+    await api?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`simulate failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
