@@ -1,0 +1,234 @@
+/**
+ * npm run bench:decision — POST /v1/decisions throughput and latency of MusicBoss in production
+ * mode (local PostgreSQL + Redis) against a bare Fastify server answering a canned JSON body,
+ * loaded in the same run by the same autocannon settings. Setup through the real API:
+ * 1,000,000 listener profiles, 50 rule packages, 20 slots, 200 active campaigns with caps.
+ * Prints last: decision-bench: rps=… p50_ms=… p99_ms=… hello_rps=… ratio=… errors=…
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+
+const ROOT = join(__dirname, '..', '..');
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
+const CONNECTIONS = 50;
+const SLOTS = 20;
+const CAMPAIGNS = 200;
+const PACKAGES = 50;
+const REGIONS = ['north', 'south', 'east', 'west', 'central', 'northeast', 'northwest', 'southwest'];
+const GENRES = ['pop', 'rock', 'mandopop', 'kpop', 'hiphop', 'classical', 'jazz', 'folk', 'edm', 'rnb'];
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function start(script: string, env: Record<string, string>): ChildProcess {
+  // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each process, to see where the gap goes.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.on('exit', (code, signal) => code && !signal && log(`# ${script} exited with ${code}`));
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+async function api(base: string, key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+function profileStream(count: number): Readable {
+  let i = 0;
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return new Readable({
+    read() {
+      const lines: string[] = [];
+      for (let n = 0; n < 5000 && i < count; n++, i++) {
+        lines.push(
+          JSON.stringify({
+            userId: `u${i}`,
+            region: REGIONS[Math.floor(rnd() * REGIONS.length)],
+            vipLevel: Math.floor(rnd() * rnd() * 8),
+            gender: rnd() < 0.5 ? 'male' : 'female',
+            genres: [GENRES[Math.floor(rnd() * GENRES.length)], GENRES[Math.floor(rnd() * GENRES.length)]],
+            monthlyMinutes: Math.floor(rnd() * 3000),
+          }),
+        );
+      }
+      this.push(lines.length ? `${lines.join('\n')}\n` : null);
+    },
+  });
+}
+
+async function setUp(base: string, key: string): Promise<string[]> {
+  let t = Date.now();
+  const imported = await fetch(`${base}/v1/profiles/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+    body: profileStream(USERS) as unknown as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  if (!imported.ok) throw new Error(`profile import: ${imported.status} ${await imported.text()}`);
+  log(`# imported ${USERS} profiles in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  t = Date.now();
+  for (let p = 0; p < PACKAGES; p++) {
+    const rule = { and: [{ attr: 'region', in: [REGIONS[p % REGIONS.length]] }, { attr: 'vipLevel', range: { gte: p % 4 } }, { attr: 'genres', containsAny: [GENRES[p % GENRES.length]] }] };
+    await api(base, key, 'POST', '/v1/packages', { key: `pkg-${p}`, name: `Package ${p}`, kind: 'rule', rule });
+  }
+  log(`# ${PACKAGES} rule packages in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  t = Date.now();
+  const slotKeys: string[] = [];
+  const formats = ['splash', 'banner', 'popup', 'audio', 'feed'];
+  for (let s = 0; s < SLOTS; s++) {
+    const key_ = `slot-${s}`;
+    await api(base, key, 'POST', '/v1/slots', { key: key_, name: `Slot ${s}`, format: formats[s % formats.length], platforms: ['ios', 'android'], maxAdsPerResponse: 2, adLoadCap: { impressions: 20, window: 'hour' } });
+    slotKeys.push(key_);
+  }
+  const bySlot = new Map<string, string[]>();
+  for (let c = 0; c < CAMPAIGNS; c++) {
+    const s = c % SLOTS;
+    const created = await api(base, key, 'POST', '/v1/campaigns', {
+      name: `Campaign ${c}`,
+      category: ['digital_album', 'paid_package', 'membership', 'partner'][c % 4],
+      priority: 1 + (c * 37) % 100,
+      platforms: ['ios', 'android'],
+      slots: [slotKeys[s]],
+      schedule: { startAt: '2026-01-01T00:00:00Z', timeZone: 'Asia/Shanghai' },
+      frequencyCaps: [{ impressions: 3, window: 'hour' }, { impressions: 10, window: 'day' }],
+      explorationBudget: 0,
+    });
+    await api(base, key, 'POST', `/v1/campaigns/${created.id}/creatives`, { type: 'image', formats: [formats[s % formats.length]], title: `C${c}`, landingUrl: `https://example.com/${c}` });
+    await api(base, key, 'POST', `/v1/campaigns/${created.id}/status`, { status: 'active' }, { 'if-match': `"${created.version}"` });
+    bySlot.set(slotKeys[s], [...(bySlot.get(slotKeys[s]) ?? []), created.id]);
+  }
+  for (const [s, slotKey] of slotKeys.entries()) {
+    const ids = bySlot.get(slotKey)!;
+    await api(base, key, 'PUT', `/v1/slots/${slotKey}/policy`, {
+      branches: [
+        { name: 'targeted', audience: { and: [{ package: `pkg-${s % PACKAGES}` }, { not: { package: `pkg-${(s + 7) % PACKAGES}` } }] }, campaignIds: [ids[0]], method: 'designated' },
+        { name: 'second', audience: { package: `pkg-${(s + 20) % PACKAGES}` }, campaignIds: ids.slice(1, 5), method: 'priority' },
+        { name: 'everyone', audience: 'everyone', campaignIds: ids, method: 'priority' },
+      ],
+    });
+  }
+  log(`# ${SLOTS} slots, ${CAMPAIGNS} campaigns with caps, policies in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  return slotKeys;
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, headers: Record<string, string>, makeBody: () => string): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: makeBody() }) }],
+  } as any);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function main(): Promise<void> {
+  const dbName = `mbbench_${Date.now().toString(36)}`;
+  const admin = new Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(PG_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
+  const port = 3000 + Math.floor(Math.random() * 1000) + 3000;
+  const env = {
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL,
+    MUSICBOSS_REDIS_PREFIX: `mbbench-${Date.now().toString(36)}`,
+    MUSICBOSS_TRACKING_SECRET: randomBytes(32).toString('hex'),
+    MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey,
+    MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000000',
+    MUSICBOSS_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024 * 1024),
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MUSICBOSS_DEMO: 'false',
+  };
+  const apiProcess = start('dist/src/main.js', env);
+  const worker = start('dist/src/worker.js', env);
+  const hello = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'lib', 'hello-server.js'), String(port + 1)], { stdio: 'ignore' });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/health/ready`, 120_000);
+    await waitForHttp(`http://127.0.0.1:${port + 1}/`, 30_000).catch(() => undefined);
+    const slotKeys = await setUp(base, adminKey);
+    const client = (await api(base, adminKey, 'POST', '/v1/api-keys', { name: 'bench', role: 'slot-client' })).key as string;
+    // Let the snapshot and package membership settle, then warm up.
+    await new Promise((r) => setTimeout(r, 3000));
+    let n = 0;
+    const body = () => JSON.stringify({ slotId: slotKeys[n % SLOTS], userId: `u${(n++ * 7919) % USERS}`, platform: 'ios', context: { hour: 21, network: 'wifi' } });
+    const probe = await api(base, client, 'POST', '/v1/decisions', JSON.parse(body()));
+    log(`# probe decision: ${probe.ads.length} ads, branch ${probe.ads[0]?.branch ?? '-'}`);
+    const musicboss = await load(`${base}/v1/decisions`, { authorization: `Bearer ${client}` }, body);
+    const bare = await load(`http://127.0.0.1:${port + 1}/v1/decisions`, {}, body);
+    log(`# MusicBoss ${musicboss.rps.toFixed(0)} req/s p50 ${musicboss.p50} ms p99 ${musicboss.p99} ms; bare Fastify ${bare.rps.toFixed(0)} req/s; ${USERS} users, ${SLOTS} slots, ${CAMPAIGNS} campaigns, ${PACKAGES} packages, ${CONNECTIONS} connections, ${DURATION_S} s each`);
+    log(
+      `decision-bench: rps=${musicboss.rps.toFixed(0)} p50_ms=${musicboss.p50} p99_ms=${musicboss.p99} hello_rps=${bare.rps.toFixed(0)} ratio=${(musicboss.rps / bare.rps).toFixed(3)} errors=${musicboss.errors}`,
+    );
+  } finally {
+    hello.kill('SIGKILL');
+    await stop(apiProcess);
+    await stop(worker);
+    const c = new Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await c.end();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`decision bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
