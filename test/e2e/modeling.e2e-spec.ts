@@ -169,4 +169,31 @@ describe('automatic modeling (embedded mode, through HTTP)', () => {
       return d.fallback === null && d.ads.length === 1 ? true : null;
     }, 20_000);
   }, 60_000);
+
+  it('trains the GBDT+LR option on demand (tree leaves as FTRL features) and serves it in a model branch', async () => {
+    const started = await expectOk(http(app.url, 'POST', `/v1/campaigns/${campaign.campaignId}/model`, { key: keys.operator, body: { variant: 'gbdt-lr' } }), [202]);
+    expect(started.modelId).toBe(`gbdt-lr-${campaign.campaignId}`);
+    const done = await eventually(async () => {
+      const run = await expectOk(http(app.url, 'GET', `/v1/modeling/runs/${started.runId}`, { key: keys.viewer }));
+      if (run.status === 'failed') throw new Error(run.error);
+      return run.status === 'succeeded' ? run : null;
+    }, 60_000);
+    expect(done).toMatchObject({ modelVersion: 1, promoted: true });
+    const model = await expectOk(http(app.url, 'GET', `/v1/models/gbdt-lr-${campaign.campaignId}`, { key: keys.viewer }));
+    expect(model).toMatchObject({ kind: 'gbdt-lr', activeVersion: 1 });
+    expect(model.versions[0].metrics.auc).toBeGreaterThan(0.6);
+    expect(model.versions[0].metrics.onnxMaxAbsDiff).toBe(0);
+    await expectOk(
+      http(app.url, 'PUT', `/v1/slots/${campaign.slotKey}/policy`, {
+        key: keys.admin,
+        headers: { 'if-match': '"2"' },
+        body: { branches: [{ name: 'everyone by GBDT+LR', audience: 'everyone', campaignIds: [campaign.campaignId], method: 'model', modelId: `gbdt-lr-${campaign.campaignId}` }] },
+      }),
+    );
+    await eventually(async () => {
+      const d = await decide(app.url, keys, campaign.slotKey, 13);
+      return d.fallback === null && d.ads.length === 1 ? true : null;
+    }, 20_000);
+    expect((await http(app.url, 'GET', `/v1/models/gbdt-lr-${campaign.campaignId}/report`, { key: keys.viewer })).status).toBe(200);
+  }, 90_000);
 });

@@ -3,6 +3,7 @@ import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
 import type { CandidateModel, ScoringInput } from '../delivery/scorer-registry';
 import type { ModelVersion } from '../models/model-version';
 import { encodeRows, flattenRow, type RawRow, type TransformSpec } from './feature-pipeline';
+import { GbdtLrPredictor, type GbdtLrArtifact } from './gbdt-lr';
 
 /** Turns a decision's input into the model's feature row. */
 export type FeatureEncoder = (row: RawRow) => Float32Array;
@@ -47,6 +48,27 @@ export async function loadOnnxCandidateModel(version: ModelVersion): Promise<Can
       if (scored.length === 0) return scores;
       const row = encode({ atMs: input.nowMs, platform: input.platform, profile: input.profile, context: input.context });
       const [p] = await scorer.predict(row, 1);
+      for (const campaign of scored) scores.set(campaign.id, p);
+      return scores;
+    },
+  };
+}
+
+/** A CandidateModel over a GBDT+LR artifact: scored synchronously in-process (tree routing + FTRL weights). */
+export async function loadGbdtLrCandidateModel(version: ModelVersion): Promise<CandidateModel> {
+  if (!version.artifact) throw new Error(`model ${version.modelId} v${version.version} has no artifact`);
+  const artifact = JSON.parse(version.artifact.toString('utf8')) as GbdtLrArtifact;
+  const predictor = GbdtLrPredictor.from(artifact);
+  const encode = encoderFor({ ...version.lineage, transform: artifact.transform ?? undefined, features: artifact.features }, artifact.features.length);
+  const campaignIds = Array.isArray(version.lineage.campaignIds) ? new Set((version.lineage.campaignIds as unknown[]).map(String)) : null;
+  return {
+    modelId: version.modelId,
+    version: String(version.version),
+    score(input: ScoringInput, candidates: readonly CompiledCampaign[]): Map<string, number> {
+      const scored = campaignIds ? candidates.filter((c) => campaignIds.has(c.id)) : candidates;
+      const scores = new Map<string, number>();
+      if (scored.length === 0) return scores;
+      const [p] = predictor.predict(encode({ atMs: input.nowMs, platform: input.platform, profile: input.profile, context: input.context }), 1);
       for (const campaign of scored) scores.set(campaign.id, p);
       return scores;
     },

@@ -16,6 +16,7 @@ import { createRng } from '../../engine/util/rng';
 import { exportGbdtToOnnx } from '../../platform/onnx/gbdt-onnx-export';
 import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
 import { ModelRegistryService } from '../models/model-registry.service';
+import { GbdtLrPredictor, trainGbdtLr, type GbdtLrArtifact } from './gbdt-lr';
 import { columnNames, encodeRows, fitTransform, selectVariables, type RawExample, type TransformSpec, type VariableReport } from './feature-pipeline';
 import { type ModelingRun, type ModelingStage, ModelingRunsRepository } from './modeling-runs.repository';
 import { ModelingSettings } from './modeling-settings';
@@ -67,6 +68,8 @@ export interface ModelOutput {
   treeDump: string;
   treeCount: number;
   validPredictions: number[];
+  /** Variant gbdt-lr: the LR layer over the trees' leaves (metrics and predictions above are the LR's). */
+  gbdtLr?: GbdtLrArtifact;
 }
 
 export interface ExportOutput {
@@ -214,8 +217,11 @@ export class ModelingPipeline {
     const trained = trainGbdt(train, params, { valid, rng: createRng(this.settings.seed) });
     if (trained.kind === 'invalid') throw new RunAbandoned(`training refused: ${trained.reason}`);
     const model = trained.model;
-    const validP = predictProba(model, valid.values, valid.rowCount);
-    const trainP = predictProba(model, train.values, train.rowCount);
+    const variant = run.options.variant === 'gbdt-lr' ? 'gbdt-lr' : 'gbdt';
+    const gbdtLr = variant === 'gbdt-lr' ? trainGbdtLr(model, train, { passes: 3, transform: criteria.spec, features: criteria.columns }) : undefined;
+    const lr = gbdtLr ? GbdtLrPredictor.from(gbdtLr) : null;
+    const validP = lr ? lr.predict(valid.values, valid.rowCount) : predictProba(model, valid.values, valid.rowCount);
+    const trainP = lr ? lr.predict(train.values, train.rowCount) : predictProba(model, train.values, train.rowCount);
     const roc = rocCurve(valid.labels, validP);
     const step = Math.max(1, Math.ceil(roc.length / 200));
     const gains = new Map(featureImportance(model, 'gain').map((f) => [f.featureName, f.value]));
@@ -243,10 +249,20 @@ export class ModelingPipeline {
       treeDump: dump,
       treeCount: model.trees.length,
       validPredictions: Array.from(validP),
+      ...(gbdtLr ? { gbdtLr } : {}),
     };
   }
 
   private async export(assembled: AssembleOutput, criteria: CriteriaOutput, modelOut: ModelOutput): Promise<{ output: ExportOutput; artifact: Buffer }> {
+    if (modelOut.gbdtLr) {
+      // GBDT+LR is served in-process (leaf routing + FTRL weights); its artifact is the JSON, checked by reloading it.
+      const bytes = Buffer.from(JSON.stringify(modelOut.gbdtLr));
+      const served = GbdtLrPredictor.from(JSON.parse(bytes.toString('utf8')) as GbdtLrArtifact).predict(encodeRows(criteria.spec, assembled.valid), assembled.valid.length);
+      let maxAbsDiff = 0;
+      modelOut.validPredictions.forEach((p, i) => (maxAbsDiff = Math.max(maxAbsDiff, Math.abs(p - served[i]))));
+      if (!(maxAbsDiff <= this.settings.onnxTolerance)) throw new RunAbandoned(`reloaded GBDT+LR predictions differ by ${maxAbsDiff}`);
+      return { output: { bytes: bytes.length, maxAbsDiff, rows: assembled.valid.length }, artifact: bytes };
+    }
     const model = loadModel(modelOut.model);
     const bytes = Buffer.from(exportGbdtToOnnx(model));
     const scorer = await OnnxScorer.load(bytes);
@@ -276,12 +292,13 @@ export class ModelingPipeline {
       existing ??
       (await this.registry.registerVersion({
         modelId: run.modelId,
-        kind: 'gbdt',
+        kind: run.options.variant === 'gbdt-lr' ? 'gbdt-lr' : 'gbdt',
         campaignId: run.campaignId,
         metrics: { ...modelOut.metrics, onnxMaxAbsDiff: exported.output.maxAbsDiff },
         lineage: {
           runId: run.runId,
           trigger: run.trigger,
+          variant: run.options.variant === 'gbdt-lr' ? 'gbdt-lr' : 'gbdt',
           campaignIds: [run.campaignId],
           dataWindow: { from: new Date(assembled.window.fromMs).toISOString(), to: new Date(assembled.window.toMs).toISOString(), splitAt: new Date(assembled.splitAtMs).toISOString() },
           rows: { train: assembled.train.length, valid: assembled.valid.length, positives: assembled.positives },

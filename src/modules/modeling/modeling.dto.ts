@@ -7,6 +7,11 @@ export class StartModelingRunDto {
   @IsOptional()
   @IsObject()
   params?: Record<string, number>;
+
+  @ApiPropertyOptional({ enum: ['gbdt', 'gbdt-lr'], default: 'gbdt', description: 'gbdt: ONNX GBDT (model gbdt-<campaignId>); gbdt-lr: GBDT leaves as features of an FTRL logistic regression (model gbdt-lr-<campaignId>)' })
+  @IsOptional()
+  @IsIn(['gbdt', 'gbdt-lr'])
+  variant?: 'gbdt' | 'gbdt-lr';
 }
 
 export class ListModelingRunsQueryDto {

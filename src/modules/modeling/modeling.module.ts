@@ -3,7 +3,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { ModelServingService } from '../models/model-serving.service';
 import { ModelsModule } from '../models/models.module';
-import { loadOnnxCandidateModel } from './gbdt-model-loader';
+import { loadGbdtLrCandidateModel, loadOnnxCandidateModel } from './gbdt-model-loader';
 import { ModelImportService } from './model-import.service';
 import { ModelingPipeline } from './modeling-pipeline';
 import { ModelingRunsRepository } from './modeling-runs.repository';
@@ -14,7 +14,7 @@ import { ModelingService } from './modeling.service';
 /**
  * Automatic modeling: exploration-triggered, on-demand and scheduled runs of the GBDT pipeline as a
  * flow on the 'modeling' queue; model import; the variable exploration report; serving of
- * 'gbdt' and 'onnx' models through ONNX Runtime.
+ * 'gbdt' and 'onnx' models through ONNX Runtime, 'gbdt-lr' in-process.
  */
 @Module({
   imports: [DeliveryModule, FeedbackModule, ModelsModule],
@@ -28,5 +28,6 @@ export class ModelingModule implements OnModuleInit {
   onModuleInit(): void {
     this.serving.registerLoader('gbdt', loadOnnxCandidateModel);
     this.serving.registerLoader('onnx', loadOnnxCandidateModel);
+    this.serving.registerLoader('gbdt-lr', loadGbdtLrCandidateModel);
   }
 }

@@ -71,7 +71,8 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Starts a run for a campaign unless one with the same trigger key exists. */
   async startRun(campaignId: string, trigger: RunTrigger, options: Record<string, unknown> = {}, dedupeKey = `${trigger}:${campaignId}:${randomUUID()}`): Promise<ModelingRun | null> {
-    const run = await this.runs.create({ runId: randomUUID(), campaignId, modelId: campaignModelId(campaignId), trigger, dedupeKey, options });
+    const variant = options.variant === 'gbdt-lr' ? 'gbdt-lr' : 'gbdt';
+    const run = await this.runs.create({ runId: randomUUID(), campaignId, modelId: campaignModelId(campaignId, variant), trigger, dedupeKey, options });
     if (!run) return null;
     await this.jobs.enqueueFlow(stageFlow(run.runId, 0));
     this.logger.log(`modeling run ${run.runId} (${trigger}) queued for campaign ${campaignId}`);

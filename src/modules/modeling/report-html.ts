@@ -138,7 +138,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#66
 <dt>positive rate</dt><dd id="positive-rate">${num(d.positiveRate, 4)} (${d.positives} clicks)</dd>
 </dl>
 <h2 id="model">Model</h2>
-<table><thead><tr><th>AUC</th><th>logloss</th><th>RMSE</th><th>normalized entropy</th><th>calibration (Σp/Σy)</th><th>train AUC</th><th>trees</th><th>ONNX max |Δp|</th></tr></thead>
+<table><thead><tr><th>AUC</th><th>logloss</th><th>RMSE</th><th>normalized entropy</th><th>calibration (Σp/Σy)</th><th>train AUC</th><th>trees</th><th>export max |Δp|</th></tr></thead>
 <tbody><tr id="metrics"><td>${num(m.auc)}</td><td>${num(m.logloss)}</td><td>${num(m.rmse)}</td><td>${num(m.normalizedEntropy)}</td><td>${num(m.calibration)}</td><td>${num(m.trainAuc)}</td><td>${report.treeCount}</td><td>${report.onnx.maxAbsDiff.toExponential(2)}</td></tr></tbody></table>
 <p class="note">parameters: ${escapeHtml(JSON.stringify(report.params))}</p>
 <div class="charts">
