@@ -136,6 +136,17 @@ describe('automatic modeling (embedded mode, through HTTP)', () => {
     expect(listed.runs.map((r: { runId: string }) => r.runId)).toContain(started.runId);
   }, 120_000);
 
+  it('re-models live campaigns on the scheduler cadence', async () => {
+    const settings = app.api.app.get(ModelingSettings);
+    settings.remodelCadenceMs = 2_000;
+    try {
+      const run = await waitForRun(app.url, keys, campaign.campaignId, 'schedule', 60_000);
+      expect(run.modelVersion).toBeGreaterThanOrEqual(3);
+    } finally {
+      settings.remodelCadenceMs = 24 * 3_600_000;
+    }
+  }, 90_000);
+
   it('imports an XGBoost JSON model (converted to ONNX, predictions equal XGBoost to 1e-6) and refuses a broken ONNX file', async () => {
     const xgboost = JSON.parse(readFileSync(join(FIXTURE_DIR, 'model.json'), 'utf8'));
     const expected = JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected.json'), 'utf8')) as { rows: (number | null)[][]; probabilities: number[]; featureCount: number };
