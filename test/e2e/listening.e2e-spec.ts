@@ -76,6 +76,7 @@ describe('listening: import, CF + item2vec on the worker, similar items, lookali
     });
     expect(models.data).toEqual({ listeners: 2 * PER_SCENE, items: 2 * ARTISTS, pairs: lines.length });
     expect((await text('/v1/listening/import?mode=sometimes', 'a\tb\t1\n')).status).toBe(400);
+    expect((await text('/v1/listening/import', '{"userId":"a"}\n', 'application/json')).status).toBe(415);
   });
 
   it('trains CF and item2vec through the worker and shows neighbours side by side', async () => {

@@ -11,6 +11,8 @@ import { listeningFeatures, type ListeningFeatures } from './listening-features'
 import { ListeningRepository, type ItemRow } from './listening.repository';
 
 const POLL_INTERVAL_MS = 5_000;
+/** Re-read window behind the plays watermark (see ListeningRepository.playsByUserKey). */
+const WATERMARK_OVERLAP_S = 30;
 const FEEDBACK_REFRESH_MS = 10_000;
 /** A genre tag maps to at most this many of its most-listened items. */
 const ITEMS_PER_GENRE_TAG = 20;
@@ -79,7 +81,11 @@ export function buildState(
 export class ListeningStateService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Listening');
   private state: ListeningState = EMPTY_STATE;
-  private signature = '';
+  private playsSignature = '';
+  private restSignature = '';
+  private playsWatermark: string | null = null;
+  /** Mutated in place (one listener's array swapped at a time); the state holds this same map. */
+  private readonly histories = new Map<string, readonly UserItem[]>();
   private feedback: ReadonlyMap<string, { impressions: number; clicks: number }> = new Map();
   private inFlight: Promise<void> | null = null;
   private again = false;
@@ -148,33 +154,46 @@ export class ListeningStateService implements OnApplicationBootstrap, OnModuleDe
     return this.inFlight;
   }
 
+  /**
+   * Items, models and settings reload whole when they change; histories load whole once, then
+   * incrementally (pairs upserted since the last watermark), each changed listener's list
+   * replaced by a new array so a reader never sees half an update.
+   */
   private async reloadIfChanged(): Promise<void> {
     const signature = await this.repository.dataSignature();
-    if (signature === this.signature) return;
-    const [items, users, plays, cfRow, i2vRow, settings] = await Promise.all([
-      this.repository.items(),
-      this.repository.users(),
-      this.repository.plays(),
-      this.repository.latestArtifact('cf'),
-      this.repository.latestArtifact('item2vec'),
-      this.repository.coldStartSettings(),
-    ]);
-    const keyByIdx = new Map(users.map((u) => [u.idx, u.key]));
-    const histories = new Map<string, UserItem[]>();
-    for (let k = 0; k < plays.users.length; k++) {
-      const key = keyByIdx.get(plays.users[k]);
-      if (key === undefined) continue;
-      let list = histories.get(key);
-      if (!list) histories.set(key, (list = []));
-      list.push({ item: plays.items[k], plays: plays.plays[k] });
+    const playsChanged = signature.plays !== this.playsSignature;
+    const restChanged = signature.rest !== this.restSignature;
+    if (!playsChanged && !restChanged) return;
+    if (playsChanged) {
+      const isFirst = this.playsWatermark === null && this.playsSignature === '';
+      const rows = await this.repository.playsByUserKey(isFirst ? null : this.playsWatermark, WATERMARK_OVERLAP_S);
+      const changed = new Map<string, UserItem[]>();
+      for (const row of rows) {
+        let list = changed.get(row.userKey);
+        if (!list) changed.set(row.userKey, (list = [...(this.histories.get(row.userKey) ?? [])]));
+        const at = list.findIndex((h) => h.item === row.item);
+        if (at >= 0) list[at] = { item: row.item, plays: row.plays };
+        else list.push({ item: row.item, plays: row.plays });
+      }
+      for (const [key, list] of changed) this.histories.set(key, list);
+      this.playsWatermark = signature.playsMaxUpdatedAt;
+      this.playsSignature = signature.plays;
     }
-    const cf = cfRow && this.state.cf?.version === cfRow.version ? this.state.cf : cfRow ? { version: cfRow.version, ...decodeCf(cfRow.artifact) } : null;
-    const item2vec =
-      i2vRow && this.state.item2vec?.version === i2vRow.version ? this.state.item2vec : i2vRow ? { version: i2vRow.version, model: decodeItem2vec(i2vRow.artifact) } : null;
-    const checked = settings === null ? null : checkColdStartSettings(settings);
-    const coldStart = checked?.kind === 'ok' ? checked.value : DEFAULT_COLD_START;
-    this.state = buildState(items, histories, cf, item2vec, coldStart);
-    this.signature = signature;
+    if (restChanged || this.state === EMPTY_STATE) {
+      const [items, cfRow, i2vRow, settings] = await Promise.all([
+        this.repository.items(),
+        this.repository.latestArtifact('cf'),
+        this.repository.latestArtifact('item2vec'),
+        this.repository.coldStartSettings(),
+      ]);
+      const cf = cfRow && this.state.cf?.version === cfRow.version ? this.state.cf : cfRow ? { version: cfRow.version, ...decodeCf(cfRow.artifact) } : null;
+      const item2vec =
+        i2vRow && this.state.item2vec?.version === i2vRow.version ? this.state.item2vec : i2vRow ? { version: i2vRow.version, model: decodeItem2vec(i2vRow.artifact) } : null;
+      const checked = settings === null ? null : checkColdStartSettings(settings);
+      const coldStart = checked?.kind === 'ok' ? checked.value : DEFAULT_COLD_START;
+      this.state = buildState(items, this.histories, cf, item2vec, coldStart);
+      this.restSignature = signature.rest;
+    }
     for (const listener of this.listeners) listener(this.state);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, PayloadTooLargeException, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
@@ -6,6 +6,7 @@ import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { validationError } from '../../platform/http/validation';
 import { APP_CONFIG } from '../../platform/tokens';
 import { unwrap, mediaTypeOf, streamedBody } from '../audiences/raw-upload';
+import { LineTooLongError, UploadTooLargeError } from '../audiences/stream-lines';
 import { Roles } from '../auth/roles.decorator';
 import { ColdStartDto, LookalikeDto, TrainDto } from './listening.dto';
 import { ListeningImportService, type ListeningImportReport } from './listening-import.service';
@@ -36,7 +37,7 @@ export class ListeningController {
   async importPlays(@Query('mode') mode: string | undefined, @Req() request: FastifyRequest): Promise<ListeningImportReport> {
     if (mode !== undefined && mode !== 'replace' && mode !== 'add') throw validationError([{ field: 'mode', problems: ['mode must be replace or add'] }]);
     const body = streamedBody(request, IMPORT_TYPES, this.config.uploadLimitBytes);
-    return this.imports.importPlays(body, { format: formatOf(request), mode: mode ?? 'replace', limitBytes: this.config.uploadLimitBytes });
+    return streamErrors(() => this.imports.importPlays(body, { format: formatOf(request), mode: mode ?? 'replace', limitBytes: this.config.uploadLimitBytes }));
   }
 
   @Post('v1/listening/items')
@@ -47,7 +48,7 @@ export class ListeningController {
   @ApiBody({ schema: { type: 'string' }, examples: { ndjson: { value: '{"itemId":"jay-chou","name":"Jay Chou","genre":"mandopop","language":"zh"}\n' } } })
   async importItems(@Req() request: FastifyRequest): Promise<ListeningImportReport> {
     const body = streamedBody(request, IMPORT_TYPES, this.config.uploadLimitBytes);
-    return this.imports.importItems(body, { format: formatOf(request), limitBytes: this.config.uploadLimitBytes });
+    return streamErrors(() => this.imports.importItems(body, { format: formatOf(request), limitBytes: this.config.uploadLimitBytes }));
   }
 
   @Post('v1/listening/train')
@@ -101,6 +102,17 @@ export class ListeningController {
   @ApiAcceptedResponse({ description: 'Queued; the package gets a new version when built.' })
   async lookalike(@Body() body: LookalikeDto) {
     return unwrap(await this.listening.queueLookalike(body));
+  }
+}
+
+/** A body over the limit is a 413 and a newline-free body a 400, as for the other streamed imports; lines already stored stay. */
+async function streamErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof UploadTooLargeError) throw new PayloadTooLargeException(error.message);
+    if (error instanceof LineTooLongError) throw validationError([{ field: 'body', problems: [error.message] }]);
+    throw error;
   }
 }
 

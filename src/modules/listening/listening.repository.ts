@@ -166,16 +166,32 @@ export class ListeningRepository {
     return out;
   }
 
-  /** Changes whenever plays, items or models change; API nodes poll it to know when to reload. */
-  async dataSignature(manager?: Queryable): Promise<string> {
-    const rows: { s: string }[] = await this.q(manager).query(
-      `SELECT concat_ws('/',
-         (SELECT count(*) FROM listening_plays), (SELECT max(updated_at) FROM listening_plays),
-         (SELECT count(*) FROM listening_items), (SELECT max(updated_at) FROM listening_items),
-         (SELECT string_agg(kind || version, ',' ORDER BY kind) FROM (SELECT kind, max(version) AS version FROM listening_models GROUP BY kind) v),
-         (SELECT cold_start::text FROM listening_settings WHERE id = 1)) AS s`,
+  /**
+   * What API nodes poll to know what to reload: `plays` changes with any play upsert (its
+   * `playsMaxUpdatedAt` is the incremental watermark), `rest` with items, models or settings.
+   */
+  async dataSignature(manager?: Queryable): Promise<{ plays: string; playsMaxUpdatedAt: string | null; rest: string }> {
+    const rows: { plays: string; max: string | null; rest: string }[] = await this.q(manager).query(
+      `SELECT (SELECT count(*) FROM listening_plays)::text AS plays, (SELECT max(updated_at) FROM listening_plays)::text AS max,
+         concat_ws('/', (SELECT count(*) FROM listening_items), (SELECT max(updated_at) FROM listening_items),
+           (SELECT string_agg(kind || version, ',' ORDER BY kind) FROM (SELECT kind, max(version) AS version FROM listening_models GROUP BY kind) v),
+           (SELECT cold_start::text FROM listening_settings WHERE id = 1)) AS rest`,
     );
-    return rows[0]?.s ?? '';
+    return { plays: `${rows[0].plays}/${rows[0].max}`, playsMaxUpdatedAt: rows[0].max, rest: rows[0].rest };
+  }
+
+  /**
+   * Play counts by listener key, all of them (since = null) or those upserted at or after
+   * `since` minus `overlapS` (a transaction stamps its start time, so one that commits late can
+   * carry an older stamp than rows already read: the overlap re-reads them; merging is idempotent).
+   */
+  async playsByUserKey(since: string | null, overlapS: number, manager?: Queryable): Promise<{ userKey: string; item: number; plays: number }[]> {
+    const rows: { k: string; i: number; p: number }[] = await this.q(manager).query(
+      `SELECT u.user_key AS k, p.item_idx AS i, p.plays AS p FROM listening_plays p JOIN listening_users u USING (user_idx)
+       ${since === null ? '' : `WHERE p.updated_at >= $1::timestamptz - make_interval(secs => $2)`}`,
+      since === null ? [] : [since, overlapS],
+    );
+    return rows.map((r) => ({ userKey: r.k, item: Number(r.i), plays: Number(r.p) }));
   }
 
   async coldStartSettings(manager?: Queryable): Promise<unknown | null> {

@@ -53,6 +53,10 @@ describe('listening in production mode: import on node A, training and lookalike
       const read = async () =>
         (await db.query(`SELECT p.plays FROM listening_plays p JOIN listening_users u USING (user_idx) JOIN listening_items i USING (item_idx) WHERE u.user_key = 'probe' AND i.item_key = 'rock-1'`)).rows[0].plays;
       expect(await read()).toBe(12);
+      // Node B's in-memory histories (what the CF scorer reads) follow incrementally.
+      const stateB = nodeB.api.app.get(ListeningStateService);
+      await eventually(async () => (stateB.current().historyByUserKey.get('probe')?.[0]?.plays === 12 ? true : null), 10_000);
+      expect(stateB.current().historyByUserKey.get('rock-fan-0')).toHaveLength(6);
       await text('/v1/listening/import', 'probe\trock-1\t2\n');
       expect(await read()).toBe(2);
       // Re-imports and repeated keys across batches leave no holes in the dense indices.
