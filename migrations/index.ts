@@ -3,8 +3,9 @@ import { Configuration1764330000000 } from './1764330000000-configuration';
 import { Audiences1764340000000 } from './1764340000000-audiences';
 import { Decisions1764350000000 } from './1764350000000-decisions';
 import { Events1764360000000 } from './1764360000000-events';
+import { Models1764370000000 } from './1764370000000-models';
 import { Listening1764390000000 } from './1764390000000-listening';
 import { Modeling1764380000000 } from './1764380000000-modeling';
 
 /** Applied in this order; append new migrations at the end. */
-export const ALL_MIGRATIONS = [Foundation1764320000000, Configuration1764330000000, Audiences1764340000000, Decisions1764350000000, Events1764360000000, Listening1764390000000, Modeling1764380000000];
+export const ALL_MIGRATIONS = [Foundation1764320000000, Configuration1764330000000, Audiences1764340000000, Decisions1764350000000, Events1764360000000, Models1764370000000, Listening1764390000000, Modeling1764380000000];

@@ -8,7 +8,9 @@ import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DeliveryModule } from './modules/delivery/delivery.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { FeedbackModule } from './modules/feedback/feedback.module';
+import { LearningModule } from './modules/learning/learning.module';
 import { ListeningModule } from './modules/listening/listening.module';
+import { ModelsModule } from './modules/models/models.module';
 import { ModelingModule } from './modules/modeling/modeling.module';
 import { HealthController } from './modules/health/health.controller';
 import { MetricsController } from './platform/metrics/metrics.controller';
@@ -58,6 +60,8 @@ export class AppModule {
         AudiencesModule,
         DeliveryModule,
         FeedbackModule,
+        ModelsModule,
+        LearningModule,
         ListeningModule,
         DemoModule,
         ModelingModule,

@@ -31,6 +31,10 @@ describe('online learning in production mode (two API nodes, a separate worker)'
     return ad;
   };
   const model = (node: TestApp) => expectOk(http(node.url, 'GET', '/v1/models/ftrl-main', { key: viewer }));
+  const modelOrNull = async (node: TestApp) => {
+    const res = await http(node.url, 'GET', '/v1/models/ftrl-main', { key: viewer });
+    return res.status === 404 ? null : res.body;
+  };
   const setPolicy = (branches: unknown[], etag?: string) =>
     expectOk(http(nodeA.url, 'PUT', '/v1/slots/learn-feed/policy', { key: prod.adminKey, body: { branches }, headers: etag ? { 'if-match': etag } : {} }));
 
@@ -73,8 +77,8 @@ describe('online learning in production mode (two API nodes, a separate worker)'
   it('trains on the worker and serves every published version on both API nodes; rollback reaches both', async () => {
     for (let i = 0; i < 60; i++) await serve(() => 0.3);
     const published = await eventually(async () => {
-      const m = await model(nodeA);
-      return m.activeVersion >= 1 && m.metrics.examplesSeen >= 30 ? m : null;
+      const m = await modelOrNull(nodeA);
+      return m && m.activeVersion >= 1 && m.metrics.examplesSeen >= 30 ? m : null;
     }, 30_000);
     for (const node of [nodeA, nodeB]) {
       await eventually(async () => ((await model(node)).servedVersionOnThisNode >= published.activeVersion ? true : null));
