@@ -183,6 +183,12 @@ describe('listening: import, CF + item2vec on the worker, similar items, lookali
     expect(coldKpop.body.ads[0].campaignId).toBe(kpopSingleId);
     expect(coldKpop.body.explain.model.scorer).toBe('cf');
 
+    // Campaign-to-campaign similarity: the rock tour's items are rock artists; the K-pop single is not like it.
+    const similarToTour = await http(app.url, 'GET', `/v1/listening/campaigns/${rockTourId}/similar`, { key: admin });
+    expect(similarToTour.body.items.map((i: { name: string }) => i.name).sort()).toEqual(['rock artist 1', 'rock artist 2']);
+    expect(similarToTour.body.similar.map((x: { campaignId: string }) => x.campaignId)).not.toContain(kpopSingleId);
+    expect(similarToTour.body.borrowed).toEqual({ ctr: 0, weight: 0 });
+
     // A listener unknown to the listening data: every affinity is 0, priority decides, and explain says why.
     const stranger = await decide('nobody-at-all');
     expect(stranger.body.ads[0].campaignId).toBe(kpopSingleId);

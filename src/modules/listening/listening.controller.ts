@@ -93,6 +93,18 @@ export class ListeningController {
     return result;
   }
 
+  @Get('v1/listening/campaigns/:id/similar')
+  @Roles('viewer')
+  @ApiOperation({ summary: "A campaign's items (artist and genre tags mapped to items), its most similar campaigns by item-CF with their feedback, and the CTR prior it borrows from them." })
+  @ApiQuery({ name: 'k', required: false, type: Number })
+  similarCampaigns(@Param('id') id: string, @Query('k') k: string | undefined) {
+    const count = k === undefined ? 10 : Number(k);
+    if (!Number.isInteger(count) || count < 1 || count > 100) throw validationError([{ field: 'k', problems: ['k must be an integer from 1 to 100'] }]);
+    const result = this.listening.similarCampaigns(id, count);
+    if (!result) throw new NotFoundException(`campaign '${id}' is not in the served configuration`);
+    return result;
+  }
+
   @Post('v1/packages/lookalike')
   @HttpCode(202)
   @Roles('operator')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PackageRepository } from '../audiences/package.repository';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ListeningController } from './listening.controller';
 import { ListeningImportService } from './listening-import.service';
@@ -15,7 +16,7 @@ import { ListeningStateService } from './listening-state.service';
  * writes lookalike versions through it the same way PackageService writes the other kinds.
  */
 @Module({
-  imports: [DeliveryModule],
+  imports: [DeliveryModule, CampaignsModule],
   controllers: [ListeningController],
   providers: [ListeningRepository, ListeningImportService, ListeningStateService, ListeningService, ListeningJobsService, PackageRepository],
   exports: [ListeningImportService, ListeningStateService],

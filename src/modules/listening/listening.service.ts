@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { borrowedCtr, similarCampaigns } from '../../engine/cf/campaign-similarity';
 import { nearestItems } from '../../engine/item2vec/vectors';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { validationError } from '../../platform/http/validation';
@@ -7,6 +8,7 @@ import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { invalid, ok, type AudienceResult } from '../audiences/audience-results';
 import { PackageRepository, type PackageRecord } from '../audiences/package.repository';
 import { ScorerRegistry } from '../delivery/scorer-registry';
+import { SnapshotService } from '../delivery/snapshot.service';
 import { CfColdStartModel } from './cf-cold-start.model';
 import type { ColdStartSettings } from './cold-start-settings';
 import type { TrainDto } from './listening.dto';
@@ -32,6 +34,7 @@ export class ListeningService implements OnApplicationBootstrap {
     private readonly bus: ConfigChangeBus,
     private readonly packages: PackageRepository,
     private readonly scorers: ScorerRegistry,
+    private readonly snapshots: SnapshotService,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
   ) {}
 
@@ -104,6 +107,28 @@ export class ListeningService implements OnApplicationBootstrap {
       cf: { iuf: neighbours('iuf'), jaccard: neighbours('jaccard') },
       item2vec: model ? (idx < model.itemCount ? nearestItems(model.vectors, model.dim, idx, k).map((r) => view(r.item, r.sim)) : []) : null,
     };
+  }
+
+  /**
+   * A campaign's items (from its artist and genre tags), the campaigns most like it by item-CF
+   * (campaign-to-campaign similarity) with their feedback, and the CTR prior it borrows from them.
+   */
+  similarCampaigns(campaignId: string, topN: number) {
+    const s = this.state.current();
+    const campaigns = [...this.snapshots.current().snapshot.campaignsById.values()];
+    const target = campaigns.find((c) => c.id === campaignId);
+    if (!target) return null;
+    const feedback = this.state.campaignFeedback();
+    const itemView = (i: number) => ({ itemId: s.items[i]?.key ?? String(i), name: s.items[i]?.name ?? null });
+    if (!s.cf) return { campaignId, items: Array.from(s.campaignItems(target), itemView), cfVersion: null, similar: [], borrowed: { ctr: 0, weight: 0 } };
+    const sets = campaigns.map((c) => ({ campaignId: c.id, items: s.campaignItems(c) }));
+    const similar = (similarCampaigns(sets, s.cf.iuf, topN).get(campaignId) ?? []).map((x) => ({
+      ...x,
+      name: campaigns.find((c) => c.id === x.campaignId)?.name ?? null,
+      impressions: feedback.get(x.campaignId)?.impressions ?? 0,
+      clicks: feedback.get(x.campaignId)?.clicks ?? 0,
+    }));
+    return { campaignId, items: Array.from(s.campaignItems(target), itemView), cfVersion: s.cf.version, similar, borrowed: borrowedCtr(similar, feedback) };
   }
 
   async queueLookalike(body: { key: string; name?: string; seedPackage: string; targetSize: number; excludePackage?: string }): Promise<AudienceResult<{ queued: true; package: PackageRecord }>> {
