@@ -207,4 +207,27 @@ describe('automatic modeling (embedded mode, through HTTP)', () => {
     }, 20_000);
     expect((await http(app.url, 'GET', `/v1/models/gbdt-lr-${campaign.campaignId}/report`, { key: keys.viewer })).status).toBe(200);
   }, 90_000);
+
+  it('promotes by competition on request: the model joins a bandit branch listing its campaign as a new arm at the floor share', async () => {
+    await expectOk(
+      http(app.url, 'PUT', `/v1/slots/${campaign.slotKey}/policy`, {
+        key: keys.admin,
+        headers: { 'if-match': '"3"' },
+        body: { branches: [{ name: 'everyone by bandit', audience: 'everyone', campaignIds: [campaign.campaignId], method: 'bandit', arms: [{ modelId: 'random', floor: 0.1 }, { modelId: `gbdt-lr-${campaign.campaignId}`, floor: 0.1 }] }] },
+      }),
+    );
+    const started = await expectOk(http(app.url, 'POST', `/v1/campaigns/${campaign.campaignId}/model`, { key: keys.operator, body: { promotion: 'bandit-arm' } }), [202]);
+    await eventually(async () => {
+      const run = await expectOk(http(app.url, 'GET', `/v1/modeling/runs/${started.runId}`, { key: keys.viewer }));
+      if (run.status === 'failed') throw new Error(run.error);
+      return run.status === 'succeeded' ? run : null;
+    }, 60_000);
+    const policy = await expectOk(http(app.url, 'GET', `/v1/slots/${campaign.slotKey}/policy`, { key: keys.viewer }));
+    expect(policy.version).toBe(5);
+    expect(policy.branches[0].arms).toEqual([
+      { modelId: 'random', floor: 0.1 },
+      { modelId: `gbdt-lr-${campaign.campaignId}`, floor: 0.1 },
+      { modelId: campaign.modelId, floor: 0.05 },
+    ]);
+  }, 90_000);
 });

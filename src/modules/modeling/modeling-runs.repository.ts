@@ -108,6 +108,11 @@ export class ModelingRunsRepository {
     return rows.map(toRun);
   }
 
+  /** Every delivery policy with its slot key, version and stored branches. */
+  async policies<B>(): Promise<{ slot_key: string; version: number; branches: B[] }[]> {
+    return this.query(`SELECT s.key AS slot_key, p.version, p.branches FROM delivery_policies p JOIN slots s ON s.id = p.slot_id ORDER BY s.key`);
+  }
+
   async campaignExists(campaignId: string): Promise<boolean> {
     const rows = await this.query(`SELECT 1 FROM campaigns WHERE id = $1::uuid`, [campaignId]);
     return rows.length > 0;

@@ -23,6 +23,13 @@ export class ModelingSettings {
   validFraction = 0.2;
   /** A candidate is promoted when its validation AUC beats the active version's by more than this (or there is none). */
   promotionMarginAuc = 0.005;
+  /**
+   * 'auc': a candidate becomes active when it beats the active version's AUC by the margin.
+   * 'bandit-arm': the same, and the active model also joins, as a new arm at banditArmFloor, every
+   * bandit branch that lists its campaign (the allocator then gives it the traffic it earns).
+   */
+  promotion: 'auc' | 'bandit-arm' = 'auc';
+  banditArmFloor = 0.05;
   /** Largest allowed |ONNX − trainer| probability on the validation rows. */
   onnxTolerance = 1e-6;
   transform: TransformOptions = { ...DEFAULT_TRANSFORM_OPTIONS };

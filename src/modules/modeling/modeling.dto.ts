@@ -12,6 +12,11 @@ export class StartModelingRunDto {
   @IsOptional()
   @IsIn(['gbdt', 'gbdt-lr'])
   variant?: 'gbdt' | 'gbdt-lr';
+
+  @ApiPropertyOptional({ enum: ['auc', 'bandit-arm'], description: 'auc (default): active when it beats the active version by the AUC margin; bandit-arm: also joins every bandit branch listing the campaign as a new arm at the floor share' })
+  @IsOptional()
+  @IsIn(['auc', 'bandit-arm'])
+  promotion?: 'auc' | 'bandit-arm';
 }
 
 export class ListModelingRunsQueryDto {

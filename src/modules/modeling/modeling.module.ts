@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { ModelServingService } from '../models/model-serving.service';
@@ -17,7 +18,7 @@ import { ModelingService } from './modeling.service';
  * 'gbdt' and 'onnx' models through ONNX Runtime, 'gbdt-lr' in-process.
  */
 @Module({
-  imports: [DeliveryModule, FeedbackModule, ModelsModule],
+  imports: [CampaignsModule, DeliveryModule, FeedbackModule, ModelsModule],
   controllers: [ModelingController],
   providers: [ModelingSettings, ModelingRunsRepository, ModelingPipeline, ModelingService, ModelImportService],
   exports: [ModelingService, ModelingSettings],
