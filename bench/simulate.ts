@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config/config';
 import { prepareEmbeddedApp } from './sim/embedded';
 import { renderPng, toCsv, toHtml, writeText } from './sim/report';
 import { runSimulation, summaryLine } from './sim/runner';
-import { STRATEGIES, type StrategyName } from './sim/strategies';
+import { SIM_GBDT_MODEL, STRATEGIES, type StrategyName } from './sim/strategies';
 
 const USAGE =
   'usage: npm run simulate -- [--minutes N] [--requests N] [--strategy all|random,priority,model,gbdt,bandit] [--rate R] [--listeners N] [--seed S] ' +
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   if (!url) {
     dataDir = mkdtempSync(join(tmpdir(), 'musicboss-sim-'));
     adminKey = `mb_${randomBytes(24).toString('base64url')}`;
-    const loaded = loadConfig({ MUSICBOSS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey, MUSICBOSS_DEMO: 'false', MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
+    const loaded = loadConfig({ MUSICBOSS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey, MUSICBOSS_DEMO: 'false', MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000', MUSICBOSS_MODEL_BUDGET_MS: '10' });
     if (loaded.kind === 'error') throw new Error(loaded.message);
     api = await startApi(loaded.config, 'all');
     prepareEmbeddedApp(api.app, seed);
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       listeners: Number(arg(args, 'listeners') ?? 5000),
       seed,
       strategies,
-      gbdtModelId: arg(args, 'gbdt-model') ?? 'gbdt-main',
+      gbdtModelId: arg(args, 'gbdt-model') ?? SIM_GBDT_MODEL,
       driftAt: 0.5,
       bucketMs: Math.max(5_000, Math.round((minutes * 60_000) / 40)),
       concurrency: 8,

@@ -2,14 +2,15 @@ import type { INestApplication } from '@nestjs/common';
 import { createRng } from '../../src/engine/util/rng';
 import { FeedbackSettings } from '../../src/modules/feedback/feedback-settings';
 import { ScorerRegistry, type CandidateModel } from '../../src/modules/delivery/scorer-registry';
-import { SIM_RANDOM_MODEL } from './strategies';
+import { SIM_GBDT_MODEL, SIM_RANDOM_MODEL } from './strategies';
 
 /** Attribution window of the in-process simulation: labels close within seconds, so models learn during the run. */
 export const SIM_ATTRIBUTION_WINDOW_MS = 3_000;
 
 /**
  * In-process adjustments for a simulation against an embedded app (not possible with --url):
- * the uniform-random scorer the 'random' strategy's slot names, and a short attribution window.
+ * the uniform-random scorer the 'random' strategy's slot names, a composite of the per-campaign
+ * GBDT models for the 'gbdt' strategy, and a short attribution window.
  */
 export function prepareEmbeddedApp(app: Pick<INestApplication, 'get'>, seed: number): void {
   const rng = createRng(seed ^ 0x00c0ffee);
@@ -18,6 +19,29 @@ export function prepareEmbeddedApp(app: Pick<INestApplication, 'get'>, seed: num
     version: '1',
     score: (_input, candidates) => new Map(candidates.map((c) => [c.id, rng.next()])),
   };
-  app.get(ScorerRegistry).register(randomModel);
+  const registry = app.get(ScorerRegistry);
+  registry.register(randomModel);
+  // The modeling pipeline trains one GBDT per campaign (gbdt-<campaignId>, scoring only its campaign):
+  // this composite asks each candidate's own model, so a branch can rank all campaigns by their GBDTs.
+  const gbdtModel: CandidateModel = {
+    modelId: SIM_GBDT_MODEL,
+    get version() {
+      return registry.list().filter((m) => m.modelId.startsWith('gbdt-')).map((m) => `${m.modelId}@${m.version}`).join(',') || 'none';
+    },
+    async score(input, candidates) {
+      const scores = new Map<string, number>();
+      await Promise.all(
+        candidates.map(async (c) => {
+          const model = registry.get(`gbdt-${c.id}`);
+          if (!model) return;
+          const own = await model.score(input, [c]);
+          const p = own.get(c.id);
+          if (p !== undefined && Number.isFinite(p)) scores.set(c.id, p);
+        }),
+      );
+      return scores;
+    },
+  };
+  registry.register(gbdtModel);
   app.get(FeedbackSettings).attributionWindowMs = SIM_ATTRIBUTION_WINDOW_MS;
 }

@@ -10,6 +10,8 @@ export const STRATEGIES: readonly StrategyName[] = ['random', 'priority', 'model
 /** A scorer the embedded simulator registers in the app (uniform random scores). */
 export const SIM_RANDOM_MODEL = 'sim-random';
 export const FTRL_MODEL = 'ftrl-main';
+/** Embedded only: ranks each candidate by its own per-campaign GBDT (gbdt-<campaignId>). */
+export const SIM_GBDT_MODEL = 'sim-gbdt';
 
 export interface StrategyBranch {
   name: string;

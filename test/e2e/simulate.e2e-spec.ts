@@ -14,7 +14,7 @@ describe('closed-loop simulation (embedded, through HTTP)', () => {
     result = await runSimulation({
       url: app.url,
       adminKey: app.adminKey,
-      maxRequests: 500,
+      maxRequests: 400,
       durationMs: 150_000,
       ratePerS: 0,
       listeners: 400,
