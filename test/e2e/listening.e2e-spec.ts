@@ -100,6 +100,9 @@ describe('listening: import, CF + item2vec on the worker, similar items, lookali
     expect([...sims].sort((a, b) => b - a)).toEqual(sims);
     expect(sims.every((s: number) => s > 0 && s < 1)).toBe(true);
     expect((await http(app.url, 'GET', '/v1/items/nope/similar', { key: admin })).status).toBe(404);
+    const map = await http(app.url, 'GET', '/v1/listening/item2vec/map.svg?items=40', { key: admin });
+    expect(map.headers.get('content-type')).toContain('image/svg+xml');
+    expect(map.text.match(/<circle cx/g)!.length).toBe(40 + 2);
   }, 90_000);
 
   it('builds a lookalike package from a seed package, with a held-out seed recall report', async () => {

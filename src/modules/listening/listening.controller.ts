@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, PayloadTooLargeException, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, PayloadTooLargeException, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
@@ -103,6 +103,19 @@ export class ListeningController {
     const result = this.listening.similarCampaigns(id, count);
     if (!result) throw new NotFoundException(`campaign '${id}' is not in the served configuration`);
     return result;
+  }
+
+  @Get('v1/listening/item2vec/map.svg')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'A 2-D PCA map of the most-played items\' item2vec vectors as an SVG image, coloured by genre, for a visual sanity check.' })
+  @ApiQuery({ name: 'items', required: false, type: Number })
+  @Header('content-type', 'image/svg+xml')
+  itemMap(@Query('items') items: string | undefined): string {
+    const count = items === undefined ? 300 : Number(items);
+    if (!Number.isInteger(count) || count < 3 || count > 5000) throw validationError([{ field: 'items', problems: ['items must be an integer from 3 to 5000'] }]);
+    const svg = this.listening.itemMapSvg(count);
+    if (svg === null) throw new NotFoundException('no item2vec model with at least 3 item vectors yet');
+    return svg;
   }
 
   @Post('v1/packages/lookalike')

@@ -10,6 +10,7 @@ import { PackageRepository, type PackageRecord } from '../audiences/package.repo
 import { ScorerRegistry } from '../delivery/scorer-registry';
 import { SnapshotService } from '../delivery/snapshot.service';
 import { CfColdStartModel } from './cf-cold-start.model';
+import { pca2, scatterSvg } from './item-map';
 import type { ColdStartSettings } from './cold-start-settings';
 import type { TrainDto } from './listening.dto';
 import { ListeningRepository } from './listening.repository';
@@ -129,6 +130,22 @@ export class ListeningService implements OnApplicationBootstrap {
       clicks: feedback.get(x.campaignId)?.clicks ?? 0,
     }));
     return { campaignId, items: Array.from(s.campaignItems(target), itemView), cfVersion: s.cf.version, similar, borrowed: borrowedCtr(similar, feedback) };
+  }
+
+  /** PCA 2-D map of the `count` most-played items' item2vec vectors as SVG, coloured by genre; null without a model. */
+  itemMapSvg(count: number): string | null {
+    const s = this.state.current();
+    const model = s.item2vec?.model;
+    if (!model) return null;
+    const rows = Array.from({ length: model.itemCount }, (_, i) => i)
+      .filter((i) => model.itemCounts[i] > 0)
+      .sort((a, b) => model.itemCounts[b] - model.itemCounts[a] || a - b)
+      .slice(0, count);
+    if (rows.length < 3) return null;
+    const { coords, explained } = pca2(model.vectors, model.dim, rows);
+    const points = rows.map((i, k) => ({ x: coords[k * 2], y: coords[k * 2 + 1], label: s.items[i]?.name ?? s.items[i]?.key ?? String(i), group: s.items[i]?.genre ?? 'no genre' }));
+    const title = `item2vec v${s.item2vec!.version}: ${rows.length} most-played items, PCA (${(explained[0] * 100).toFixed(1)}% + ${(explained[1] * 100).toFixed(1)}% of variance)`;
+    return scatterSvg(points, title, 30);
   }
 
   async queueLookalike(body: { key: string; name?: string; seedPackage: string; targetSize: number; excludePackage?: string }): Promise<AudienceResult<{ queued: true; package: PackageRecord }>> {
