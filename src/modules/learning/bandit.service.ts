@@ -30,6 +30,12 @@ export function banditBranches(snapshot: DecisionSnapshot): BanditBranchRef[] {
 
 type Evidence = Map<string, Map<string, { successes: number; trials: number }>>;
 
+/** A bandit decision's reward: its click label, or whether it converted when the campaign's goal is conversions. */
+export function banditReward(label: 0 | 1, goalMetric: string | null | undefined, converted: boolean): 0 | 1 {
+  if (goalMetric === 'conversions') return converted ? 1 : 0;
+  return label;
+}
+
 /**
  * Worker side of the bandits: counts rewards per (branch, arm) from labelled examples (a click, or a
  * conversion for campaigns whose goal is conversions), flushes them additively to bandit_arm_stats,
@@ -95,8 +101,7 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
       for (const r of rows) converted.add(r.decision_id);
     }
     for (const e of relevant) {
-      const isConversionGoal = snapshot.campaignsById.get(e.campaignId)?.goal?.metric === 'conversions';
-      const reward = isConversionGoal ? (converted.has(e.decisionId) ? 1 : 0) : e.label;
+      const reward = banditReward(e.label, snapshot.campaignsById.get(e.campaignId)?.goal?.metric, converted.has(e.decisionId));
       const key = `${e.slotId}:${e.branch}`;
       let arms = this.pending.get(key);
       if (!arms) this.pending.set(key, (arms = new Map()));

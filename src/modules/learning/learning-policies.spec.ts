@@ -1,5 +1,5 @@
 import type { DecisionSnapshot } from '../../engine/policy/snapshot';
-import { banditBranches } from './bandit.service';
+import { banditBranches, banditReward } from './bandit.service';
 import { parseTargetPolicy } from './ips-evaluation.service';
 
 describe('banditBranches', () => {
@@ -48,5 +48,18 @@ describe('parseTargetPolicy', () => {
     [{ kind: 'allocation', weights: { a: 'x' } }],
   ])('refuses %j with a 400', (raw) => {
     expect(() => parseTargetPolicy(raw as Record<string, unknown>)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});
+
+describe('banditReward', () => {
+  it.each([
+    ['click goal, clicked', 1, 'clicks', false, 1],
+    ['click goal, not clicked', 0, 'clicks', true, 0],
+    ['no goal: the click', 1, null, false, 1],
+    ['impressions goal: the click', 0, 'impressions', true, 0],
+    ['conversion goal, converted without a click label', 0, 'conversions', true, 1],
+    ['conversion goal, clicked but not converted', 1, 'conversions', false, 0],
+  ] as const)('%s', (_name, label, goal, converted, expected) => {
+    expect(banditReward(label, goal, converted)).toBe(expected);
   });
 });
