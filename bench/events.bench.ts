@@ -20,7 +20,9 @@ import { Client } from 'pg';
 const EVENTS = Number(process.env.EVENTS ?? 200_000);
 const BATCH = 500;
 const EVENT_CONCURRENCY = 8;
-const DECISION_CONCURRENCY = 32;
+const DECISION_CONCURRENCY = 16;
+// Eight ads a decision: fewer decision requests per event, so the run spends its time on events.
+const ADS_PER_DECISION = 8;
 const TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -162,11 +164,12 @@ async function main(): Promise<void> {
     await db.connect();
     log(`API ${base}, worker started, database ${dbName}, Redis prefix ${prefix}`);
 
-    // A feed slot with two ads a response, four campaigns (one membership campaign with suppression, one click goal).
+    // A feed slot with eight ads a response, eight campaigns (membership ones suppress on conversion, one has a click goal).
     const client = (await ok(api(base, adminKey, 'POST', '/v1/api-keys', { name: 'bench app', role: 'slot-client' }))).key as string;
-    await ok(api(base, adminKey, 'POST', '/v1/slots', { key: 'bench-feed', name: 'Bench feed', format: 'feed', platforms: ['ios', 'android'], maxAdsPerResponse: 2 }));
+    await ok(api(base, adminKey, 'POST', '/v1/slots', { key: 'bench-feed', name: 'Bench feed', format: 'feed', platforms: ['ios', 'android'], maxAdsPerResponse: ADS_PER_DECISION }));
     const campaignIds: string[] = [];
-    for (const [i, category] of (['membership', 'partner', 'digital_album', 'paid_package'] as const).entries()) {
+    for (let i = 0; i < ADS_PER_DECISION; i++) {
+      const category = (['membership', 'partner', 'digital_album', 'paid_package'] as const)[i % 4];
       const created = await ok(
         api(base, adminKey, 'POST', '/v1/campaigns', {
           name: `Bench ${i}`,
@@ -184,9 +187,9 @@ async function main(): Promise<void> {
     }
     await ok(api(base, adminKey, 'PUT', '/v1/slots/bench-feed/policy', { branches: [{ name: 'everyone', audience: 'everyone', campaignIds, method: 'priority' }] }));
     for (let tries = 0; ; tries++) {
-      const r = await api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: 'warmup', platform: 'ios', count: 2 });
-      if (r.status === 200 && r.body.ads?.length === 2) break;
-      if (tries > 200) throw new Error(`decisions never served two ads: ${JSON.stringify(r.body).slice(0, 300)}`);
+      const r = await api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: 'warmup', platform: 'ios', count: ADS_PER_DECISION });
+      if (r.status === 200 && r.body.ads?.length === ADS_PER_DECISION) break;
+      if (tries > 200) throw new Error(`decisions never served every ad: ${JSON.stringify(r.body).slice(0, 300)}`);
       await sleep(100);
     }
 
@@ -194,11 +197,11 @@ async function main(): Promise<void> {
     const adsNeeded = Math.ceil(EVENTS / TYPES.length);
     const tokens: string[] = [];
     const decisionStart = Date.now();
-    await pool(Math.ceil(adsNeeded / 2), DECISION_CONCURRENCY, async (i) => {
-      const r = await ok(api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: `listener-${i}`, platform: i % 2 ? 'ios' : 'android', count: 2 }));
+    await pool(Math.ceil(adsNeeded / ADS_PER_DECISION), DECISION_CONCURRENCY, async (i) => {
+      const r = await ok(api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: `listener-${i}`, platform: i % 2 ? 'ios' : 'android', count: ADS_PER_DECISION }));
       for (const ad of r.ads as { trackingUrls: { impression: string } }[]) tokens.push(new URL(ad.trackingUrls.impression).searchParams.get('t')!);
     });
-    log(`${tokens.length} ads served by ${Math.ceil(adsNeeded / 2)} decisions in ${((Date.now() - decisionStart) / 1000).toFixed(1)} s`);
+    log(`${tokens.length} ads served by ${Math.ceil(adsNeeded / ADS_PER_DECISION)} decisions in ${((Date.now() - decisionStart) / 1000).toFixed(1)} s`);
 
     const events = shuffle(
       tokens.flatMap((token) => TYPES.map((type) => ({ type, token }))),

@@ -30,8 +30,7 @@ export class Events1764360000000 implements MigrationInterface {
         PRIMARY KEY (decision_id, type, decision_at)
       ) PARTITION BY RANGE (decision_at)`);
     await q.query(`CREATE TABLE events_default PARTITION OF events DEFAULT`);
-    await q.query(`CREATE INDEX events_occurred ON events (occurred_at)`);
-    await q.query(`CREATE INDEX events_campaign_time ON events (campaign_id, occurred_at)`);
+    // No secondary indexes: reports read stats_minute, labels read by primary key; every index would slow the insert path.
 
     // Live counters per minute and dimension tuple. Event counts are added in the same transaction
     // that inserts the events (only rows actually inserted count), so they agree with the table.

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CounterStore } from '../../src/engine/caps/counter-store';
-import { suppressionKey } from '../../src/engine/caps/frequency-caps';
+import { explorationCounterKey, suppressionKey } from '../../src/engine/caps/frequency-caps';
 import { signTrackingToken, type TrackingClaims } from '../../src/engine/tracking/tracking-token';
 import { COUNTER_STORE } from '../../src/platform/counters/counters.provider';
+import { SnapshotService } from '../../src/modules/delivery/snapshot.service';
 import { FeedbackClock, FeedbackSettings } from '../../src/modules/feedback/feedback-settings';
 import { LabelSweeper } from '../../src/modules/feedback/label-sweeper.service';
 import { type LabelledExample, LabelledExampleBus } from '../../src/modules/feedback/labelled-example-bus';
@@ -250,10 +251,38 @@ describe('feedback (embedded mode, through HTTP)', () => {
     expect(after.map((a) => a.campaignId)).not.toContain(seed.ads.B.id);
     // another listener still gets it
     expect((await decide(vip())).map((a) => a.campaignId)).toContain(seed.ads.B.id);
-    const pacing = await expectOk(http(app.url, 'GET', '/v1/reports/pacing', { key: viewer }));
-    const b = pacing.campaigns.find((c: { campaignId: string }) => c.campaignId === seed.ads.B.id);
+    // goal counters are incremented once the event is stored
+    const b = await eventually(async () => {
+      const pacing = await expectOk(http(app.url, 'GET', '/v1/reports/pacing', { key: viewer }));
+      const found = pacing.campaigns.find((c: { campaignId: string }) => c.campaignId === seed.ads.B.id);
+      return found?.doneToday === 1 ? found : null;
+    });
     expect(b).toMatchObject({ metric: 'conversions', daily: 500, doneToday: 1, doneTotal: 1 });
     expect(['behind', 'on_track', 'ahead']).toContain(b.status);
+  });
+
+  it('counts impressions of explored decisions against the exploration budget, once', async () => {
+    const store = app.api.app.get<CounterStore>(COUNTER_STORE);
+    const current = await expectOk(http(app.url, 'GET', `/v1/campaigns/${seed.ads.E.id}`, { key: admin }));
+    await expectOk(http(app.url, 'PATCH', `/v1/campaigns/${seed.ads.E.id}`, { key: admin, body: { explorationBudget: 100 }, headers: { 'if-match': `"${current.version}"` } }));
+    await eventually(async () => (app.api.app.get(SnapshotService).current().snapshot.campaignsById.get(seed.ads.E.id)?.explorationBudget === 100 ? true : null));
+    const key = explorationCounterKey(seed.ads.E.id);
+    const before = (await store.get([key]))[0] ?? 0;
+    const nowMs = Date.now();
+    const rows = [true, false].map((explored) => ({ id: randomUUID(), explored }));
+    for (const row of rows) {
+      await sql(
+        `INSERT INTO decisions (decision_id, created_at, user_id, slot_id, platform, campaign_id, creative_id, branch, method, arm, fallback, propensity, score, position, explored, config_version, model_version, context, features)
+         VALUES ($1, $2, 'plain-40', $3, 'ios', $4, $5, 'everyone by priority', 'priority', null, null, 0.1, null, 0, $6, 1, null, '{}', '{"user":{}}')`,
+        [row.id, new Date(nowMs), seed.slots.banner.id, seed.ads.E.id, randomUUID(), row.explored],
+      );
+    }
+    const tokens = rows.map((row) => forge({ d: row.id, c: seed.ads.E.id, i: nowMs, p: 0.1, u: 'plain-40' }));
+    const events = tokens.flatMap((token) => [{ type: 'impression', token }, { type: 'impression', token }]);
+    expect((await http(app.url, 'POST', '/v1/events', { key: client, body: { events } })).status).toBe(202);
+    await eventually(async () => (((await store.get([key]))[0] ?? 0) - before === 1 ? true : null));
+    await app.api.app.get(LabelSweeper).sweepAll();
+    expect(((await store.get([key]))[0] ?? 0) - before).toBe(1);
   });
 
   it('puts a poison event in the dead-letter list and keeps the rest of its batch', async () => {

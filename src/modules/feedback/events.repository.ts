@@ -76,35 +76,33 @@ export class EventsRepository {
 
   /**
    * Records impression and click times on the decisions' pending-label rows (keeping the earliest of
-   * each) and returns the merged times, so the caller can compute each row's due time.
+   * each) and sets when the sweeper should look at the row: at once when both are there at most the
+   * window apart (a positive), else when the window of the first one closes. The sweeper decides the
+   * label with attributeLabel; this only schedules it. exploreCheck marks impressions of campaigns
+   * with an exploration budget, whose decision row the sweeper must read to count explored ones.
    */
   async upsertPending(
     manager: Queryable,
-    rows: readonly { decisionId: string; decisionAtMs: number; impressionAtMs: number | null; clickedAtMs: number | null; dueAtMs: number }[],
-  ): Promise<{ decision_id: string; decision_at_ms: number; impression_at_ms: number | null; clicked_at_ms: number | null; due_at_ms: number }[]> {
-    if (rows.length === 0) return [];
-    return rowsOf(
-      await manager.query(
-        `INSERT INTO pending_labels AS p (decision_id, decision_at, impression_at, clicked_at, due_at)
-         SELECT d, ${msToTs('i')}, ${msToTs('im')}, ${msToTs('cl')}, ${msToTs('due')}
-         FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::float8[], $5::float8[]) AS k(d, i, im, cl, due)
-         ON CONFLICT (decision_id, decision_at) DO UPDATE SET
-           impression_at = LEAST(p.impression_at, excluded.impression_at),
-           clicked_at = LEAST(p.clicked_at, excluded.clicked_at)
-         RETURNING decision_id::text AS decision_id, ${tsToMs('decision_at')} AS decision_at_ms, ${tsToMs('impression_at')} AS impression_at_ms,
-                   ${tsToMs('clicked_at')} AS clicked_at_ms, ${tsToMs('due_at')} AS due_at_ms`,
-        [rows.map((r) => r.decisionId), rows.map((r) => r.decisionAtMs), rows.map((r) => r.impressionAtMs), rows.map((r) => r.clickedAtMs), rows.map((r) => r.dueAtMs)],
-      ),
-    );
-  }
-
-  async setDue(manager: Queryable, rows: readonly { decisionId: string; decisionAtMs: number; dueAtMs: number }[]): Promise<void> {
+    rows: readonly { decisionId: string; decisionAtMs: number; impressionAtMs: number | null; clickedAtMs: number | null; exploreCheck: boolean }[],
+    windowMs: number,
+    nowMs: number,
+  ): Promise<void> {
     if (rows.length === 0) return;
+    const imp = 'LEAST(p.impression_at, excluded.impression_at)';
+    const clk = 'LEAST(p.clicked_at, excluded.clicked_at)';
+    const due = (i: string, c: string) =>
+      `CASE WHEN ${i} IS NOT NULL AND ${c} IS NOT NULL AND abs(extract(epoch from ${c} - ${i}) * 1000) <= $5 THEN ${msToTs('$6::float8')}
+            ELSE COALESCE(${i}, ${c}) + $5 * interval '1 millisecond' END`;
     await manager.query(
-      `UPDATE pending_labels p SET due_at = ${msToTs('k.due')}
-       FROM unnest($1::uuid[], $2::float8[], $3::float8[]) AS k(d, i, due)
-       WHERE p.decision_id = k.d AND p.decision_at = ${msToTs('k.i')}`,
-      [rows.map((r) => r.decisionId), rows.map((r) => r.decisionAtMs), rows.map((r) => r.dueAtMs)],
+      `INSERT INTO pending_labels AS p (decision_id, decision_at, impression_at, clicked_at, due_at, explore_checked)
+       SELECT d, ${msToTs('i')}, ${msToTs('im')}, ${msToTs('cl')}, ${due(msToTs('im'), msToTs('cl'))}, NOT x
+       FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::float8[], $7::boolean[]) AS k(d, i, im, cl, x)
+       ON CONFLICT (decision_id, decision_at) DO UPDATE SET
+         impression_at = ${imp},
+         clicked_at = ${clk},
+         due_at = ${due(imp, clk)},
+         explore_checked = p.explore_checked AND excluded.explore_checked`,
+      [rows.map((r) => r.decisionId), rows.map((r) => r.decisionAtMs), rows.map((r) => r.impressionAtMs), rows.map((r) => r.clickedAtMs), windowMs, nowMs, rows.map((r) => r.exploreCheck)],
     );
   }
 }

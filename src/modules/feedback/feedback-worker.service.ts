@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { CounterStore } from '../../engine/caps/counter-store';
 import { SUPPRESSION_TTL_S, suppressionKey } from '../../engine/caps/frequency-caps';
-import { attributeLabel, type FeedbackEvent } from '../../engine/feedback/events';
+import type { FeedbackEvent } from '../../engine/feedback/events';
 import { minuteOf, type StatMetric, StatsAccumulator } from '../../engine/feedback/live-stats';
 import { goalCounterKeys } from '../../engine/pacing/pacing';
 import { localClock } from '../../engine/policy/local-time';
@@ -30,9 +30,9 @@ export function isPoisonError(error: unknown): boolean {
 
 /**
  * The feedback worker. One transaction per job: insert the events (a replay inserts nothing), add
- * the inserted ones to the live counters and to the pending labels. Counters therefore always
- * agree with the events table. Then, outside the database: the suppression flag (idempotent, set
- * before commit so a retry repeats it) and goal counters (after commit, once per inserted event).
+ * the inserted ones to the pending labels and the live counters. Counters therefore always agree
+ * with the events table. Outside the database: the suppression flag before (idempotent, so a retry
+ * just repeats it) and goal counters after commit (once per inserted event).
  */
 @Injectable()
 export class FeedbackWorker {
@@ -84,6 +84,14 @@ export class FeedbackWorker {
     const nowMs = this.clock.now();
     const campaigns = this.snapshots.current().snapshot.campaignsById;
 
+    // Idempotent and true whatever happens to the transaction (the listener did convert), so it goes first,
+    // outside it, in parallel: no Redis round trip is made while row locks are held.
+    const suppressions = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'conversion' && campaigns.get(e.claims.c)?.suppressOnConversion) suppressions.add(suppressionKey(e.claims.u, e.claims.c));
+    }
+    await Promise.all([...suppressions].map((key) => this.counters.set(key, SUPPRESSION_TTL_S)));
+
     const inserted = await this.database.dataSource.transaction(async (manager) => {
       const clicks = events.filter((e) => e.type === 'click');
       const impressionsInBatch = new Set(events.filter((e) => e.type === 'impression').map((e) => e.claims.d));
@@ -97,36 +105,26 @@ export class FeedbackWorker {
       const insertedKeys = new Set(keys.map((k) => `${k.decision_id}|${k.type}`));
       const fresh = events.filter((e) => insertedKeys.has(`${e.claims.d.toLowerCase()}|${e.type}`));
 
+      const labelTimes = new Map<string, { decisionId: string; decisionAtMs: number; impressionAtMs: number | null; clickedAtMs: number | null; exploreCheck: boolean }>();
+      for (const e of fresh) {
+        if (e.type !== 'impression' && e.type !== 'click') continue;
+        const row = labelTimes.get(e.claims.d) ?? { decisionId: e.claims.d, decisionAtMs: e.claims.i, impressionAtMs: null, clickedAtMs: null, exploreCheck: false };
+        if (e.type === 'impression') {
+          row.impressionAtMs = e.occurredAtMs;
+          // Only campaigns that explore need their decision row read to count explored impressions.
+          row.exploreCheck = (campaigns.get(e.claims.c)?.explorationBudget ?? 0) > 0;
+        } else row.clickedAtMs = e.occurredAtMs;
+        labelTimes.set(e.claims.d, row);
+      }
+      await this.events.upsertPending(manager, [...labelTimes.values()].sort((a, b) => (a.decisionId < b.decisionId ? -1 : 1)), windowMs, nowMs);
+
+      // Last before commit: every job adds to the same few hot counter rows, so their locks are held the shortest.
       const acc = new StatsAccumulator();
       for (const e of fresh) {
         const c = e.claims;
         acc.add({ minuteMs: minuteOf(e.occurredAtMs), campaignId: c.c, creativeId: c.cr, slotId: c.s, branch: c.b, arm: c.a ?? '', platform: c.pf }, METRIC_OF[e.type]);
       }
       await this.stats.addRows(acc.drain(), manager);
-
-      const labelTimes = new Map<string, { decisionId: string; decisionAtMs: number; impressionAtMs: number | null; clickedAtMs: number | null; dueAtMs: number }>();
-      for (const e of fresh) {
-        if (e.type !== 'impression' && e.type !== 'click') continue;
-        const row = labelTimes.get(e.claims.d) ?? { decisionId: e.claims.d, decisionAtMs: e.claims.i, impressionAtMs: null, clickedAtMs: null, dueAtMs: e.occurredAtMs + windowMs };
-        if (e.type === 'impression') row.impressionAtMs = e.occurredAtMs;
-        else row.clickedAtMs = e.occurredAtMs;
-        labelTimes.set(e.claims.d, row);
-      }
-      const merged = await this.events.upsertPending(manager, [...labelTimes.values()].sort((a, b) => (a.decisionId < b.decisionId ? -1 : 1)));
-      await this.events.setDue(
-        manager,
-        merged.map((m) => {
-          const outcome = attributeLabel(m.impression_at_ms, m.clicked_at_ms, windowMs, nowMs);
-          return { decisionId: m.decision_id, decisionAtMs: m.decision_at_ms, dueAtMs: outcome.kind === 'wait' ? outcome.dueAtMs : nowMs };
-        }),
-      );
-
-      // Idempotent, so done before commit: a failure here retries the whole job.
-      for (const e of fresh) {
-        if (e.type === 'conversion' && campaigns.get(e.claims.c)?.suppressOnConversion) {
-          await this.counters.set(suppressionKey(e.claims.u, e.claims.c), SUPPRESSION_TTL_S);
-        }
-      }
       return fresh;
     });
 
