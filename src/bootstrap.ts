@@ -20,7 +20,7 @@ export interface RunningApi {
 
 export async function createApiApp(infra: Infrastructure): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: infra.config.bodyLimitBytes, trustProxy: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(infra), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(infra), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
@@ -86,7 +86,7 @@ export async function startWorker(config: AppConfig): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, 'worker');
   let context: INestApplicationContext;
   try {
-    context = await NestFactory.createApplicationContext(AppModule.forRoot(infra), { bufferLogs: true });
+    context = await NestFactory.createApplicationContext(AppModule.forRoot(infra), { bufferLogs: true, abortOnError: false });
     context.useLogger(context.get(Logger));
     await context.init();
   } catch (error) {
