@@ -68,7 +68,12 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demoData || this.role === 'worker') return;
-    if (!(await this.isEmptyInstall())) return;
+    if (!(await this.isEmptyInstall())) {
+      // Later starts of a demo install repeat where to send a first request (the key itself was shown once).
+      const slotKey = DEMO_SLOTS[DEMO_SLOT_NAME].key;
+      if (await this.configRepo.findSlot(slotKey)) process.stdout.write(demoBanner({ created: { slots: 0, campaigns: 0, packages: 0, policies: 0 }, slotKey, demoKey: null }, this.baseUrl(), false));
+      return;
+    }
     const started = Date.now();
     let report: DemoConfigReport;
     try {
@@ -245,11 +250,11 @@ async function* linesIn(lines: Iterable<string>, chunk: number, isStopped: () =>
 }
 
 /** What a newcomer sees at boot: the demo slot key, the demo app key (once) and a curl to paste. */
-export function demoBanner(report: DemoConfigReport, baseUrl: string): string {
+export function demoBanner(report: DemoConfigReport, baseUrl: string, isFirstLoad = true): string {
   const key = report.demoKey ?? '$DEMO_KEY';
   const lines = [
     '',
-    'MusicBoss loaded the demo data (set MUSICBOSS_DEMO=false to skip it on a first start).',
+    isFirstLoad ? 'MusicBoss loaded the demo data (set MUSICBOSS_DEMO=false to skip it on a first start).' : "MusicBoss demo data is installed ($DEMO_KEY = the 'demo app' key printed on the first start).",
     ...(report.demoKey ? ["MusicBoss created the 'demo app' slot-client key (shown once, store it now):", `  ${report.demoKey}`] : []),
     `Demo slot: ${report.slotKey}. Ask for an ad:`,
     `  curl -s -H "Authorization: Bearer ${key}" -H 'content-type: application/json' \\`,
