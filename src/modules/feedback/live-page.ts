@@ -74,16 +74,22 @@ export const LIVE_PAGE_HTML = `<!doctype html>
     }
     for (var j = 0; j <= 4; j++) {
       var t = fromMs + ((toMs - fromMs) * j) / 4;
-      svg.appendChild(el('text', { x: x(t), y: h - 6, 'text-anchor': 'middle', 'font-size': 10 }, new Date(t).toTimeString().slice(0, 5)));
+      svg.appendChild(el('text', { x: x(t), y: h - 6, 'text-anchor': j === 0 ? 'start' : j === 4 ? 'end' : 'middle', 'font-size': 10 }, new Date(t).toTimeString().slice(0, 5)));
     }
     if (series.length === 0) svg.appendChild(el('text', { x: w / 2, y: h / 2, 'text-anchor': 'middle', class: 'empty' }, 'no impressions in this window yet'));
     series.forEach(function (s, idx) {
       var color = COLORS[idx % COLORS.length];
-      var pts = s.points.filter(function (p) { return p[metric] !== null; }).map(function (p) { return x(p.t + 30000).toFixed(1) + ',' + y(p[metric]).toFixed(1); });
-      if (pts.length === 1) pts.push(pts[0]);
+      var shown = s.points.filter(function (p) { return p[metric] !== null; });
+      var pts = shown.map(function (p) { return x(p.t + 30000).toFixed(1) + ',' + y(p[metric]).toFixed(1); });
       var line = el('polyline', { points: pts.join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'data-series': s.key });
       line.appendChild(el('title', {}, s.name));
       svg.appendChild(line);
+      // A dot per minute, so a series with one point (a fresh campaign) is visible too.
+      shown.forEach(function (p) {
+        var dot = el('circle', { cx: x(p.t + 30000).toFixed(1), cy: y(p[metric]).toFixed(1), r: 3, fill: color });
+        dot.appendChild(el('title', {}, s.name + ': ' + (metric === 'ctr' ? (p.ctr * 100).toFixed(2) + '%' : p[metric]) + ' at ' + new Date(p.t).toTimeString().slice(0, 5)));
+        svg.appendChild(dot);
+      });
       var item = document.createElement('span');
       item.style.setProperty('--c', color);
       item.textContent = s.name;

@@ -52,8 +52,17 @@ describe('/console/live in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('body[data-loaded=true]', { timeout: 20_000 });
     await page.waitForSelector('#chart-impressions-campaign polyline', { state: 'attached', timeout: 20_000 });
-    const counts = await Promise.all(['impressions-campaign', 'ctr-campaign', 'impressions-branch', 'ctr-branch'].map((id) => page.locator(`#chart-${id} polyline`).count()));
-    expect(counts.every((n) => n > 0)).toBe(true);
+    const charts = ['impressions-campaign', 'ctr-campaign', 'impressions-branch', 'ctr-branch'];
+    const lines = await Promise.all(charts.map((id) => page.locator(`#chart-${id} polyline`).count()));
+    expect(lines.every((n) => n > 0)).toBe(true);
+    // every series has visible points, drawn inside the plot area
+    const dots = await Promise.all(charts.map((id) => page.locator(`#chart-${id} circle`).count()));
+    expect(dots.every((n) => n > 0)).toBe(true);
+    const box = await page.locator('#chart-impressions-campaign circle').first().boundingBox();
+    const frame = await page.locator('#chart-impressions-campaign').boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(frame!.x);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(frame!.x + frame!.width + 1);
+    expect(box!.height).toBeGreaterThan(0);
     const legend = await page.textContent('#legend-impressions-campaign');
     expect(legend).toMatch(/Concert tickets partner|K-pop digital single/);
     expect(await page.textContent('#legend-impressions-branch')).toContain('everyone by priority');
@@ -69,6 +78,7 @@ describe('/console/live in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForFunction("/viewer role/.test(document.getElementById('status').textContent)", undefined, { timeout: 20_000 });
     expect(await page.locator('polyline').count()).toBe(0);
+    expect(await page.locator('circle').count()).toBe(0);
     await page.close();
   });
 });
