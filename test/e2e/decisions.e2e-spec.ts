@@ -3,8 +3,9 @@ import { createSeedAds, createUploadPackage, expectOk, threePolicies, type Seede
 import { eventually } from '../support/job-driver.contract';
 import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
 
-const VIPS = ['vip-1', 'vip-2', 'vip-paid'];
-const PAID = ['vip-paid', 'paid-1'];
+// warm-* listeners are only used to wait for the setup to reach this node, so their caps don't matter.
+const VIPS = ['vip-1', 'vip-2', 'vip-paid', 'warm-vip', 'warm-vip-paid'];
+const PAID = ['vip-paid', 'paid-1', 'warm-vip-paid'];
 const EVERYONE = [...new Set([...VIPS, ...PAID, 'plain-1', 'plain-2', 'cap-user', 'load-user'])];
 
 describe('decisions (embedded mode, through HTTP)', () => {
@@ -29,9 +30,10 @@ describe('decisions (embedded mode, through HTTP)', () => {
     }
     // Let every node-local view (snapshot, membership) catch up with the setup.
     await eventually(async () => {
-      const vip = await decide({ slotId: 'phone-desktop-splash', userId: 'vip-1', platform: 'ios' });
-      const paid = await decide({ slotId: 'phone-desktop-banner', userId: 'vip-paid', platform: 'ios', count: 2 });
-      return vip.body.ads?.length === 1 && paid.body.ads?.[0]?.branch === 'everyone by priority' ? true : null;
+      const vip = await decide({ slotId: 'phone-desktop-splash', userId: 'warm-vip', platform: 'ios', explain: true });
+      const paid = await decide({ slotId: 'phone-desktop-banner', userId: 'warm-vip-paid', platform: 'ios', explain: true });
+      // Both packages are visible once a paid VIP falls through to the everyone branch and warm-vip gets the splash ad.
+      return vip.body.explain?.branch === 'vip designated' && paid.body.explain?.branch === 'everyone by priority' ? true : null;
     });
   }, 120_000);
   afterAll(async () => {
@@ -62,7 +64,8 @@ describe('decisions (embedded mode, through HTTP)', () => {
   });
 
   it('combination 3: targeted listeners get the designated ad, everyone else several ads by the model (priority fallback)', async () => {
-    const vip = await decide({ slotId: 'qq-desktop-popup', userId: 'vip-1', platform: 'pc' });
+    const vip = await decide({ slotId: 'qq-desktop-popup', userId: 'vip-1', platform: 'pc', explain: true });
+    expect(vip.body.explain).toMatchObject({ branch: 'vip designated' });
     expect(vip.body.ads.map((a: { campaignId: string }) => a.campaignId)).toEqual([seed.ads.A.id]);
     const plain = await decide({ slotId: 'qq-desktop-popup', userId: 'plain-2', platform: 'android', explain: true });
     expect(plain.body.ads[0].branch).toBe('everyone by model');
