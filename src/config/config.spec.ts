@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ MUSICBOSS_MODEL_BUDGET_MS: '0' }, 'MUSICBOSS_MODEL_BUDGET_MS: must be between 0.1 and 1000, got 0'],
     [{ MUSICBOSS_DOCS: 'maybe' }, 'MUSICBOSS_DOCS: must be true or false, got "maybe"'],
+    [{ MUSICBOSS_ATTRIBUTION_WINDOW_MS: '10' }, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS: must be between 1000 and 604800000, got 10'],
+    [{ MUSICBOSS_EVENTS_RETENTION_DAYS: '0' }, 'MUSICBOSS_EVENTS_RETENTION_DAYS: must be between 1 and 3650, got 0'],
     [{ MUSICBOSS_DEMO: 'sometimes' }, 'MUSICBOSS_DEMO: must be true or false, got "sometimes"'],
     [{ MUSICBOSS_REDIS_PREFIX: 'a b' }, 'MUSICBOSS_REDIS_PREFIX: must be 1-40 characters of letters, digits, _ . -'],
   ])('rejects %j with one clear line', (env, message) => {

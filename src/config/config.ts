@@ -23,6 +23,10 @@ export interface AppConfig {
   readonly modelBudgetMs: number;
   readonly shutdownGraceMs: number;
   readonly docsEnabled: boolean;
+  /** An impression followed by a click within this window is a positive example. */
+  readonly attributionWindowMs: number;
+  /** Day partitions of events older than this are dropped. */
+  readonly eventsRetentionDays: number;
   /** Load the demo data set on a first start (empty database, no slots or campaigns). */
   readonly demoData: boolean;
 }
@@ -126,6 +130,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       modelBudgetMs: readNumber(env, 'MUSICBOSS_MODEL_BUDGET_MS', 2, 0.1, 1000),
       shutdownGraceMs: readInt(env, 'MUSICBOSS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       docsEnabled: readBool(env, 'MUSICBOSS_DOCS', true),
+      attributionWindowMs: readInt(env, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS', 30 * 60_000, 1000, 7 * 24 * 3600_000),
+      eventsRetentionDays: readInt(env, 'MUSICBOSS_EVENTS_RETENTION_DAYS', 90, 1, 3650),
       demoData: readBool(env, 'MUSICBOSS_DEMO', mode === 'embedded'),
     };
     return { kind: 'ok', config: Object.freeze(config) };

@@ -2,8 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../platform/tokens';
 
-const DEFAULT_ATTRIBUTION_WINDOW_MS = 30 * 60_000;
-const DEFAULT_RETENTION_DAYS = 90;
 
 /**
  * Feedback time: wall clock plus an offset that tests move forward to close attribution windows
@@ -23,17 +21,14 @@ export class FeedbackClock {
   }
 }
 
-type FeedbackConfig = Partial<{ attributionWindowMs: number; eventsRetentionDays: number }>;
-
-/** Attribution window and event retention: from config when set there, else the defaults. */
+/** Attribution window and event retention, from config; mutable so tests can shorten them. */
 @Injectable()
 export class FeedbackSettings {
   attributionWindowMs: number;
   retentionDays: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const extra = config as AppConfig & FeedbackConfig;
-    this.attributionWindowMs = extra.attributionWindowMs ?? DEFAULT_ATTRIBUTION_WINDOW_MS;
-    this.retentionDays = extra.eventsRetentionDays ?? DEFAULT_RETENTION_DAYS;
+    this.attributionWindowMs = config.attributionWindowMs;
+    this.retentionDays = config.eventsRetentionDays;
   }
 }
