@@ -35,8 +35,8 @@ describe('automatic modeling (embedded mode, through HTTP)', () => {
   });
 
   it('explores the new campaign (falling back to priority: no model yet) until its exploration budget is spent', async () => {
-    expect(traffic.served).toBe(300);
-    expect(traffic.fallbacks).toBe(300);
+    expect(traffic.served).toBeGreaterThanOrEqual(300);
+    expect(traffic.fallbacks).toBe(traffic.served);
     expect(traffic.explored).toBeGreaterThanOrEqual(EXPLORATION_BUDGET);
     // Every event is stored; moving feedback time past the attribution window closes every label.
     await eventually(async () => {

@@ -81,6 +81,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
   private explorationRemaining: ReadonlyMap<string, number> = new Map();
   private goalProgressToday: ReadonlyMap<string, number> = new Map();
   private statsTimer: NodeJS.Timeout | null = null;
+  private unsubscribeSwap: (() => void) | null = null;
   private readonly funnel: Counter<'slot' | 'branch' | 'stage'>;
   private readonly fallbacks: Counter<'slot' | 'reason'>;
   private readonly outcomes: Counter<'slot' | 'outcome'>;
@@ -109,10 +110,13 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     this.statsTimer = setInterval(() => void this.refreshCampaignStats().catch(() => undefined), STATS_REFRESH_MS);
     this.statsTimer.unref();
     void this.refreshCampaignStats().catch(() => undefined);
+    // A campaign that just went live explores from its first decisions, not from the next tick.
+    this.unsubscribeSwap = this.snapshots.onSwap(() => void this.refreshCampaignStats().catch(() => undefined));
   }
 
   onModuleDestroy(): void {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.unsubscribeSwap?.();
   }
 
   /**
