@@ -39,7 +39,9 @@ export async function createSeedAds(url: string, key: string, options: { activat
     slotKeys.map((k) => Object.values(slotSpecs).find((s) => s.key === k)!.format);
   const ads = {} as SeededAds['ads'];
   for (const [letter, spec] of Object.entries(adSpecs)) {
-    const created = await expectOk(http(url, 'POST', '/v1/campaigns', { key, body: { schedule, ...spec } }));
+    // No exploration budget: these tests check deterministic priority order, and a 10% exploration
+    // share would reorder candidates at random. Exploration has its own tests (feedback, modeling).
+    const created = await expectOk(http(url, 'POST', '/v1/campaigns', { key, body: { schedule, explorationBudget: 0, ...spec } }));
     await expectOk(
       http(url, 'POST', `/v1/campaigns/${created.id}/creatives`, {
         key,
