@@ -138,7 +138,7 @@ describe('listening: import, CF + item2vec on the worker, similar items, lookali
     const slot = await expectOk(http(app.url, 'POST', '/v1/slots', { key: admin, body: { key: 'lk-banner', name: 'Lookalike banner', format: 'banner', platforms: ['ios'], maxAdsPerResponse: 1, adLoadCap: null } }));
     const schedule = { startAt: '2026-01-01T00:00:00+08:00', endAt: '2027-12-31T23:59:59+08:00', timeZone: 'Asia/Shanghai' };
     const campaign = async (name: string, priority: number, tags: { genres: string[]; artists: string[]; languages: string[] }) => {
-      const created = await expectOk(http(app.url, 'POST', '/v1/campaigns', { key: admin, body: { name, category: 'digital_album', priority, platforms: ['ios'], slots: [slot.key], schedule, tags } }));
+      const created = await expectOk(http(app.url, 'POST', '/v1/campaigns', { key: admin, body: { name, category: 'digital_album', priority, platforms: ['ios'], slots: [slot.key], schedule, tags, explorationBudget: 0 } }));
       await expectOk(http(app.url, 'POST', `/v1/campaigns/${created.id}/creatives`, { key: admin, body: { type: 'image', formats: ['banner'], title: name, landingUrl: 'https://music.example.com/x', assetUrl: null, weight: 1 } }));
       await expectOk(http(app.url, 'POST', `/v1/campaigns/${created.id}/status`, { key: admin, body: { status: 'active' }, headers: { 'if-match': `"${created.version}"` } }));
       return created.id as string;
