@@ -131,14 +131,6 @@ describe('online learning in production mode (two API nodes, a separate worker)'
         return b.weightsOnThisNode?.find((w: any) => w.modelId === 'random').weight > 0.8 ? true : null;
       });
     }
-    const ips = (weights: Record<string, number>) =>
-      expectOk(http(nodeB.url, 'POST', '/v1/evaluation/ips', { key: viewer, body: { slot: 'learn-feed', targetPolicy: { kind: 'allocation', weights } } }), [200]);
-    const [toRandom, toModel] = [await ips({ random: 1, 'ftrl-main': 0 }), await ips({ random: 0, 'ftrl-main': 1 })];
-    expect(toRandom.decisions).toBeGreaterThan(30);
-    // True CTRs are 0.5 vs 0.05; the newest decisions may still be inside their attribution window
-    // (counted unclicked), which pulls both estimates down, so compare them rather than pin a level.
-    expect(toRandom.estimate.ctrSnips).toBeGreaterThan(2 * toModel.estimate.ctrSnips);
-    expect(toRandom.estimate.ctrSnips).toBeGreaterThan(0.1);
-    expect(toModel.estimate.ctrSnips).toBeLessThan(0.15);
+    // IPS is checked in test/e2e/learning.e2e-spec.ts, where feedback time can close every label first.
   }, 120_000);
 });
