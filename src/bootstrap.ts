@@ -5,9 +5,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
+import { checkApiKey } from './modules/auth/api-key.guard';
+import { ApiKeyService } from './modules/auth/api-key.service';
 import { HttpExceptionFilter } from './platform/http/http-exception.filter';
 import { createValidationPipe } from './platform/http/validation';
 import { openInfrastructure, type Infrastructure } from './platform/infrastructure';
+import { BullMqJobDriver } from './platform/jobs/bullmq-job-driver';
+import { mountQueueBoard } from './platform/jobs/queue-board';
 import { MetricsService } from './platform/metrics/metrics.service';
 import type { ProcessRole } from './platform/tokens';
 
@@ -46,6 +50,12 @@ export async function createApiApp(infra: Infrastructure): Promise<NestFastifyAp
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+
+  // bull-board at /admin/queues, admin keys only; embedded mode has no BullMQ, so no board (404).
+  if (infra.jobDriver instanceof BullMqJobDriver) {
+    const keys = app.get(ApiKeyService);
+    mountQueueBoard(fastify, infra.jobDriver, (authorization) => checkApiKey(keys, authorization, ['admin'], Date.now()));
   }
   return app;
 }

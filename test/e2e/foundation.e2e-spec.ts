@@ -78,6 +78,14 @@ describe('foundation (embedded mode, through HTTP)', () => {
     expect(big.status).toBe(413);
   });
 
+  it('has no queue board in embedded mode: /admin/queues is a plain 404, even for an admin', async () => {
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+      const result = await http(app.url, 'GET', path, { key: keys.admin });
+      expect(result.status).toBe(404);
+      expect(result.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    }
+  });
+
   it('serves OpenAPI with every operation described and Prometheus metrics', async () => {
     const doc = await http(app.url, 'GET', '/docs-json');
     expect(doc.status).toBe(200);

@@ -9,6 +9,32 @@ export interface AuthenticatedRequest {
   apiKey?: AuthenticatedKey;
 }
 
+export type ApiKeyCheck =
+  | { readonly kind: 'allowed'; readonly key: AuthenticatedKey }
+  | { readonly kind: 'unauthorized'; readonly message: string }
+  | { readonly kind: 'forbidden'; readonly key: AuthenticatedKey; readonly message: string };
+
+/**
+ * The one check of `Authorization: Bearer <key>` against the roles a route needs. Used by the
+ * global guard and by the Fastify hook in front of routes Nest doesn't own (bull-board).
+ */
+export async function checkApiKey(
+  keys: ApiKeyService,
+  authorization: string | string[] | undefined,
+  required: readonly ApiKeyRole[] | undefined,
+  nowMs: number,
+): Promise<ApiKeyCheck> {
+  const value = Array.isArray(authorization) ? authorization[0] : authorization;
+  const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+  if (!match) return { kind: 'unauthorized', message: 'missing API key: send "Authorization: Bearer <key>"' };
+  const key = await keys.authenticate(match[1], nowMs);
+  if (!key) return { kind: 'unauthorized', message: 'invalid or revoked API key' };
+  if (!required || required.length === 0 || !roleSatisfies(key.role, required)) {
+    return { kind: 'forbidden', key, message: `this route needs role ${required?.join(' or ') ?? '(none configured)'}; the key has role ${key.role}` };
+  }
+  return { kind: 'allowed', key };
+}
+
 /** Global guard: 401 without a valid key, 403 with a key whose role isn't allowed on the route. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -22,16 +48,10 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
     const required = this.reflector.getAllAndOverride<ApiKeyRole[]>(ROLES_METADATA, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    const value = Array.isArray(header) ? header[0] : header;
-    const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
-    if (!match) throw new UnauthorizedException('missing API key: send "Authorization: Bearer <key>"');
-    const key = await this.keys.authenticate(match[1], Date.now());
-    if (!key) throw new UnauthorizedException('invalid or revoked API key');
-    request.apiKey = key;
-    if (!required || required.length === 0 || !roleSatisfies(key.role, required)) {
-      throw new ForbiddenException(`this route needs role ${required?.join(' or ') ?? '(none configured)'}; the key has role ${key.role}`);
-    }
+    const check = await checkApiKey(this.keys, request.headers.authorization, required, Date.now());
+    if (check.kind === 'unauthorized') throw new UnauthorizedException(check.message);
+    request.apiKey = check.key;
+    if (check.kind === 'forbidden') throw new ForbiddenException(check.message);
     return true;
   }
 }

@@ -20,10 +20,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const body = exception.getResponse();
-      const payload = typeof body === 'string' ? { statusCode: status, message: body } : { statusCode: status, ...(body as object) };
-      void reply.status(status).send(payload);
+      void reply.status(exception.getStatus()).send(httpErrorBody(exception));
       return;
     }
     const error = exception as FastifyLikeError;
@@ -34,6 +31,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     this.logger.error({ err: exception, reqId: request?.id, url: request?.url }, 'unhandled error');
     void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the server log', requestId: request?.id });
   }
+}
+
+/** The JSON body every HttpException answers with (also used by Fastify hooks outside Nest's routing). */
+export function httpErrorBody(exception: HttpException): object {
+  const status = exception.getStatus();
+  const body = exception.getResponse();
+  return typeof body === 'string' ? { statusCode: status, message: body } : { statusCode: status, ...(body as object) };
 }
 
 function describeStatus(status: number): string {
