@@ -5,16 +5,13 @@
  * 1,000,000 listener profiles, 50 rule packages, 20 slots, 200 active campaigns with caps.
  * Prints last: decision-bench: rps=… p50_ms=… p99_ms=… hello_rps=… ratio=… errors=…
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
+import { startProductionStack, waitForHttp } from './lib/production';
 
 const ROOT = join(__dirname, '..', '..');
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
 const CONNECTIONS = 50;
@@ -26,37 +23,6 @@ const GENRES = ['pop', 'rock', 'mandopop', 'kpop', 'hiphop', 'classical', 'jazz'
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function start(script: string, env: Record<string, string>): ChildProcess {
-  // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each process, to see where the gap goes.
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code, signal) => code && !signal && log(`# ${script} exited with ${code}`));
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
 }
 
 async function api(base: string, key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
@@ -174,35 +140,13 @@ async function load(url: string, headers: Record<string, string>, makeBody: () =
 }
 
 async function main(): Promise<void> {
-  const dbName = `mbbench_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(PG_URL);
-  dbUrl.pathname = `/${dbName}`;
-  const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
-  const port = 3000 + Math.floor(Math.random() * 1000) + 3000;
-  const env = {
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL,
-    MUSICBOSS_REDIS_PREFIX: `mbbench-${Date.now().toString(36)}`,
-    MUSICBOSS_TRACKING_SECRET: randomBytes(32).toString('hex'),
-    MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey,
-    MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000000',
-    MUSICBOSS_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024 * 1024),
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MUSICBOSS_DEMO: 'false',
-  };
-  const apiProcess = start('dist/src/main.js', env);
-  const worker = start('dist/src/worker.js', env);
-  const hello = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'lib', 'hello-server.js'), String(port + 1)], { stdio: 'ignore' });
+  const stack = await startProductionStack('mbbench', { MUSICBOSS_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024 * 1024) }, log);
+  const helloPort = stack.port + 1;
+  const hello = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'lib', 'hello-server.js'), String(helloPort)], { stdio: 'ignore' });
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/health/ready`, 120_000);
-    await waitForHttp(`http://127.0.0.1:${port + 1}/`, 30_000).catch(() => undefined);
+    const base = stack.url;
+    const adminKey = stack.adminKey;
+    await waitForHttp(`http://127.0.0.1:${helloPort}/`, 30_000).catch(() => undefined);
     const slotKeys = await setUp(base, adminKey);
     const client = (await api(base, adminKey, 'POST', '/v1/api-keys', { name: 'bench', role: 'slot-client' })).key as string;
     // Let the snapshot and package membership settle, then warm up.
@@ -212,19 +156,14 @@ async function main(): Promise<void> {
     const probe = await api(base, client, 'POST', '/v1/decisions', JSON.parse(body()));
     log(`# probe decision: ${probe.ads.length} ads, branch ${probe.ads[0]?.branch ?? '-'}`);
     const musicboss = await load(`${base}/v1/decisions`, { authorization: `Bearer ${client}` }, body);
-    const bare = await load(`http://127.0.0.1:${port + 1}/v1/decisions`, {}, body);
+    const bare = await load(`http://127.0.0.1:${helloPort}/v1/decisions`, {}, body);
     log(`# MusicBoss ${musicboss.rps.toFixed(0)} req/s p50 ${musicboss.p50} ms p99 ${musicboss.p99} ms; bare Fastify ${bare.rps.toFixed(0)} req/s; ${USERS} users, ${SLOTS} slots, ${CAMPAIGNS} campaigns, ${PACKAGES} packages, ${CONNECTIONS} connections, ${DURATION_S} s each`);
     log(
       `decision-bench: rps=${musicboss.rps.toFixed(0)} p50_ms=${musicboss.p50} p99_ms=${musicboss.p99} hello_rps=${bare.rps.toFixed(0)} ratio=${(musicboss.rps / bare.rps).toFixed(3)} errors=${musicboss.errors}`,
     );
   } finally {
     hello.kill('SIGKILL');
-    await stop(apiProcess);
-    await stop(worker);
-    const c = new Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
+    await stack.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { createRng } from '../../src/engine/util/rng';
-import { branchOf, SIM_RANDOM_MODEL, slotKeyOf, STRATEGIES, FTRL_MODEL, type StrategyName } from './strategies';
+import { branchOf, CAMPAIGN_MODELS, slotKeyOf, STRATEGIES, FTRL_MODEL, type StrategyName } from './strategies';
 import { createListeners, createRequestStream, hiddenCtr, oraclePick, profileOf, SIM_CAMPAIGNS, type SimRequest } from './world';
 
 export interface SimOptions {
@@ -14,7 +14,6 @@ export interface SimOptions {
   listeners: number;
   seed: number;
   strategies: readonly StrategyName[];
-  gbdtModelId: string;
   /** Fraction of the run after which DRIFT applies. */
   driftAt: number;
   bucketMs: number;
@@ -50,6 +49,8 @@ export interface SimResult {
   buckets: Bucket[];
   driftAtRequest: number | null;
   modelVersions: { before: Record<string, number | null>; after: Record<string, number | null> };
+  /** What the learners saw: the FTRL model's latest metrics, and modeling runs by status (first error, if any). */
+  learners: { ftrl: Record<string, unknown> | null; modelingRuns: Record<string, number>; firstModelingError: string | null };
   elapsedMs: number;
 }
 
@@ -123,7 +124,7 @@ export async function setUpWorld(options: SimOptions): Promise<{ clientKey: stri
   }
   const campaignIds = SIM_CAMPAIGNS.map((c) => byName.get(c.name)!);
   for (const strategy of options.strategies) {
-    const branch = branchOf(strategy, options.gbdtModelId);
+    const branch = branchOf(strategy);
     const current = await call(url, 'GET', `/v1/slots/${slotKeyOf(strategy)}/policy`, key);
     const headers: Record<string, string> = current.status === 200 ? { 'if-match': `"${current.body.version}"` } : {};
     const response = await fetch(`${url}/v1/slots/${slotKeyOf(strategy)}/policy`, {
@@ -160,7 +161,7 @@ async function callIfMatch(url: string, id: string, key: string) {
 export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const started = Date.now();
   const { url } = options;
-  const modelIds = [FTRL_MODEL, options.gbdtModelId];
+  const modelIds = [FTRL_MODEL];
   const before: Record<string, number | null> = {};
   for (const id of modelIds) before[id] = await activeVersion(url, options.adminKey, id);
   const { clientKey } = await setUpWorld(options);
@@ -293,6 +294,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
 
   const after: Record<string, number | null> = {};
   for (const id of modelIds) after[id] = await activeVersion(url, options.adminKey, id);
+  const learners = await learnerStatus(url, options.adminKey);
   return {
     requests: issued,
     impressions: Object.values(totals).reduce((s, t) => s + t.impressions, 0),
@@ -303,7 +305,21 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     buckets,
     driftAtRequest,
     modelVersions: { before, after },
+    learners,
     elapsedMs: Date.now() - started,
+  };
+}
+
+async function learnerStatus(url: string, key: string): Promise<SimResult['learners']> {
+  const ftrl = await call(url, 'GET', `/v1/models/${FTRL_MODEL}`, key);
+  const runs = await call(url, 'GET', '/v1/modeling/runs?limit=500', key);
+  const items: { status: string; error?: string | null }[] = runs.status === 200 ? (runs.body.runs ?? []) : [];
+  const modelingRuns: Record<string, number> = {};
+  for (const run of items) modelingRuns[run.status] = (modelingRuns[run.status] ?? 0) + 1;
+  return {
+    ftrl: ftrl.status === 200 ? (ftrl.body.versions?.[0]?.metrics ?? null) : null,
+    modelingRuns,
+    firstModelingError: items.find((r) => r.error)?.error ?? null,
   };
 }
 
@@ -325,4 +341,4 @@ export function summaryLine(result: SimResult): string {
   );
 }
 
-export { SIM_RANDOM_MODEL, STRATEGIES };
+export { CAMPAIGN_MODELS, STRATEGIES };

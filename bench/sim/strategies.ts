@@ -7,11 +7,13 @@
 export type StrategyName = 'random' | 'priority' | 'model' | 'gbdt' | 'bandit';
 export const STRATEGIES: readonly StrategyName[] = ['random', 'priority', 'model', 'gbdt', 'bandit'];
 
-/** A scorer the embedded simulator registers in the app (uniform random scores). */
-export const SIM_RANDOM_MODEL = 'sim-random';
+/** Built-in model ids: uniform random order, the online FTRL model, each campaign's own GBDT (gbdt-<campaignId>). */
+export const RANDOM_MODEL = 'random';
 export const FTRL_MODEL = 'ftrl-main';
-/** Embedded only: ranks each candidate by its own per-campaign GBDT (gbdt-<campaignId>). */
-export const SIM_GBDT_MODEL = 'sim-gbdt';
+export const CAMPAIGN_MODELS = 'campaign-models';
+
+/** Settings a simulation needs so that a run of minutes (not days) learns: labels close in 3 s, the bandit reweights every 30 s. */
+export const SIM_ENV: Readonly<Record<string, string>> = { MUSICBOSS_ATTRIBUTION_WINDOW_MS: '3000', MUSICBOSS_BANDIT_REWEIGHT_MS: '30000', MUSICBOSS_MODEL_BUDGET_MS: '10' };
 
 export interface StrategyBranch {
   name: string;
@@ -25,16 +27,16 @@ export function slotKeyOf(strategy: StrategyName): string {
   return `sim-${strategy}`;
 }
 
-export function branchOf(strategy: StrategyName, gbdtModelId: string): StrategyBranch {
+export function branchOf(strategy: StrategyName): StrategyBranch {
   switch (strategy) {
     case 'random':
-      return { name: 'random', audience: 'everyone', method: 'model', modelId: SIM_RANDOM_MODEL };
+      return { name: 'random', audience: 'everyone', method: 'model', modelId: RANDOM_MODEL };
     case 'priority':
       return { name: 'priority', audience: 'everyone', method: 'priority' };
     case 'model':
       return { name: 'ftrl', audience: 'everyone', method: 'model', modelId: FTRL_MODEL };
     case 'gbdt':
-      return { name: 'gbdt', audience: 'everyone', method: 'model', modelId: gbdtModelId };
+      return { name: 'gbdt', audience: 'everyone', method: 'model', modelId: CAMPAIGN_MODELS };
     case 'bandit':
       return {
         name: 'bandit over models',
@@ -42,8 +44,8 @@ export function branchOf(strategy: StrategyName, gbdtModelId: string): StrategyB
         method: 'bandit',
         arms: [
           { modelId: FTRL_MODEL, floor: 0.05 },
-          { modelId: gbdtModelId, floor: 0.05 },
-          { modelId: 'random', floor: 0.05 },
+          { modelId: CAMPAIGN_MODELS, floor: 0.05 },
+          { modelId: RANDOM_MODEL, floor: 0.05 },
         ],
       };
   }

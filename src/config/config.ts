@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly docsEnabled: boolean;
   /** An impression followed by a click within this window is a positive example. */
   readonly attributionWindowMs: number;
+  /** How often the bandit reallocates traffic between a branch's models. */
+  readonly banditReweightMs: number;
   /** Day partitions of events older than this are dropped. */
   readonly eventsRetentionDays: number;
   /** Load the demo data set on a first start (empty database, no slots or campaigns). */
@@ -131,6 +133,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       shutdownGraceMs: readInt(env, 'MUSICBOSS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       docsEnabled: readBool(env, 'MUSICBOSS_DOCS', true),
       attributionWindowMs: readInt(env, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS', 30 * 60_000, 1000, 7 * 24 * 3600_000),
+      banditReweightMs: readInt(env, 'MUSICBOSS_BANDIT_REWEIGHT_MS', 10 * 60_000, 1000, 7 * 24 * 3600_000),
       eventsRetentionDays: readInt(env, 'MUSICBOSS_EVENTS_RETENTION_DAYS', 90, 1, 3650),
       demoData: readBool(env, 'MUSICBOSS_DEMO', mode === 'embedded'),
     };

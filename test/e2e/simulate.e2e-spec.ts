@@ -1,5 +1,5 @@
-import { prepareEmbeddedApp } from '../../bench/sim/embedded';
 import { runSimulation, summaryLine, type SimResult } from '../../bench/sim/runner';
+import { SIM_ENV } from '../../bench/sim/strategies';
 import { eventually } from '../support/job-driver.contract';
 import { startEmbeddedApp, type TestApp } from '../support/test-app';
 
@@ -9,8 +9,7 @@ describe('closed-loop simulation (embedded, through HTTP)', () => {
   const sql = <T = any>(text: string, params: unknown[] = []): Promise<T[]> => app.api.infra.database.dataSource.query(text, params);
 
   beforeAll(async () => {
-    app = await startEmbeddedApp({ MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
-    prepareEmbeddedApp(app.api.app, 7);
+    app = await startEmbeddedApp({ ...SIM_ENV, MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
     result = await runSimulation({
       url: app.url,
       adminKey: app.adminKey,
@@ -20,7 +19,6 @@ describe('closed-loop simulation (embedded, through HTTP)', () => {
       listeners: 400,
       seed: 7,
       strategies: ['random', 'priority', 'model', 'bandit'],
-      gbdtModelId: 'gbdt-main',
       driftAt: 0.5,
       bucketMs: 5_000,
       concurrency: 8,

@@ -103,8 +103,11 @@ describe('rankCandidates: model, bandit and fallback', () => {
     expect([...seen].sort()).toEqual(['m1', 'm2']);
   });
 
-  it("bandit 'random' arm shuffles uniformly; each position logged as armP × 1/n", () => {
-    const branch = makeBranch('bd', ['a', 'b', 'c'], { method: 'bandit', arms: [{ modelId: 'random', floor: 0 }] });
+  it.each([
+    ["bandit 'random' arm", { method: 'bandit' as const, arms: [{ modelId: 'random', floor: 0 }] }],
+    ["model branch with model 'random'", { method: 'model' as const, modelId: 'random' }],
+  ])('%s shuffles uniformly; each position logged as armP × 1/n', (_name, shape) => {
+    const branch = makeBranch('bd', ['a', 'b', 'c'], shape);
     const sel = select(campaigns, branch);
     expect(requiredModel(sel)).toBeNull();
     const firsts: Record<string, number> = { a: 0, b: 0, c: 0 };

@@ -51,11 +51,11 @@ export interface Ranking {
 
 /**
  * Which model's scores rankCandidates needs for this selection (the service scores before ranking);
- * null for designated, priority, the 'random' arm, or a model/bandit branch without a model.
+ * null for designated, priority, 'random' (as a bandit arm or as a model branch's model), or a model/bandit branch without a model.
  */
 export function requiredModel(selection: BranchSelected): string | null {
   const { branch, arm } = selection;
-  if (branch.method === 'model') return branch.modelId;
+  if (branch.method === 'model') return branch.modelId === 'random' ? null : branch.modelId;
   if (branch.method === 'bandit') return arm === null || arm.modelId === 'random' ? null : arm.modelId;
   return null;
 }
@@ -170,7 +170,7 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
     base = fixed(selection.candidates.map((campaign) => ({ campaign, score: null, value: null })));
   } else if (branch.method === 'priority') {
     base = priorityOrder(selection.candidates, rng);
-  } else if (branch.method === 'bandit' && arm?.modelId === 'random') {
+  } else if ((branch.method === 'bandit' && arm?.modelId === 'random') || (branch.method === 'model' && branch.modelId === 'random')) {
     order = 'random';
     base = shuffledOrder(selection.candidates, rng);
   } else if (wanted === null) {

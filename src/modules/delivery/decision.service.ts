@@ -185,10 +185,11 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     const modelId = requiredModel(selection);
     let scores: CandidateScores = new Map();
     let modelVersion: string | null = null;
-    let scoringInput: ScoringInput | null = null;
     let modelExplain: Readonly<Record<string, unknown>> | null = null;
+    // Built for every decision, not only model-scored ones: the log's features are what the learners
+    // train on, and priority or designated traffic is evidence about listener × campaign too.
+    const scoringInput = this.scoringInput(selection, context, nowMs);
     if (modelId !== null) {
-      scoringInput = this.scoringInput(selection, context, nowMs);
       const scored = await this.score(modelId, scoringInput, selection.candidates);
       scores = scored.scores;
       // Hook for model-side explanations (issue 9: CF cold-start scorer).
@@ -237,7 +238,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
         configVersion: state.configVersion,
         modelVersion,
         context: { ...context, ...(input.appVersion ? { appVersion: input.appVersion } : {}) },
-        features: scoringInput ? { user: scoringInput.profile, context } : null,
+        features: { user: scoringInput.profile, context },
       });
       return {
         decisionId,
@@ -288,15 +289,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private scoringInput(selection: BranchSelected, context: Record<string, string | number | boolean>, nowMs: number): ScoringInput {
-    const idx = this.listeners.userIdx(selection.userId);
-    return {
-      userId: selection.userId,
-      platform: selection.platform,
-      slot: selection.slot,
-      context,
-      profile: idx === undefined ? null : (this.listeners.index.profileOf(idx) as Record<string, unknown> | null),
-      nowMs,
-    };
+    return { userId: selection.userId, platform: selection.platform, slot: selection.slot, context, profile: this.listeners.profile(selection.userId), nowMs };
   }
 
   /** Scores within the configured budget; a missing, failing or slow model makes the branch fall back to priority. */

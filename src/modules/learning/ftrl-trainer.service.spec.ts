@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../config/config';
 import { Registry } from 'prom-client';
 import { createRng } from '../../engine/util/rng';
 import type { LabelledExample } from '../feedback/labelled-example-bus';
@@ -5,7 +6,7 @@ import { FtrlTrainerService } from './ftrl-trainer.service';
 import { LearningSettings } from './learning-settings';
 
 function trainer(negativeSampleRate: number): FtrlTrainerService {
-  const settings = Object.assign(new LearningSettings(), { ftrlNegativeSampleRate: negativeSampleRate, ftrlValidationWindow: 100_000 });
+  const settings = Object.assign(new LearningSettings({ banditReweightMs: 600_000 } as AppConfig), { ftrlNegativeSampleRate: negativeSampleRate, ftrlValidationWindow: 100_000 });
   const snapshots = { current: () => ({ snapshot: { campaignsById: new Map() } }) };
   return new FtrlTrainerService({} as never, {} as never, snapshots as never, settings, {} as never, 'worker', { registry: new Registry() } as never);
 }

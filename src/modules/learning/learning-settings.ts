@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../platform/tokens';
 import { DEFAULT_BANDIT_PARAMS } from '../../engine/bandit/thompson';
 
 export const FTRL_MODEL_ID = 'ftrl-main';
@@ -19,7 +21,7 @@ export class LearningSettings {
   ftrlValidationWindow = 10_000;
   /** How often the bandit worker flushes evidence and checks whether a reweight is due. */
   banditTickMs = 1000;
-  banditReweightIntervalMs = DEFAULT_BANDIT_PARAMS.reweightIntervalMs;
+  banditReweightIntervalMs: number;
   banditWarmupTrials = DEFAULT_BANDIT_PARAMS.warmupTrials;
   /** γ applied to the stored evidence at each reweight (1 = keep everything). */
   banditDiscount = DEFAULT_BANDIT_PARAMS.discount;
@@ -28,4 +30,8 @@ export class LearningSettings {
   banditDefaultFloor = DEFAULT_BANDIT_PARAMS.floor;
   /** How often API nodes poll the current allocations (pub/sub-free; a write is seen within this). */
   banditPollMs = 1000;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.banditReweightIntervalMs = config.banditReweightMs;
+  }
 }

@@ -50,7 +50,4 @@ export class ModelingSettings {
   seed = 20261128;
 }
 
-/** The registry id of the model a campaign's modeling runs train (GBDT, or GBDT+LR on demand). */
-export function campaignModelId(campaignId: string, variant: 'gbdt' | 'gbdt-lr' = 'gbdt'): string {
-  return `${variant}-${campaignId}`;
-}
+export { campaignModelId } from '../delivery/builtin-scorers';
