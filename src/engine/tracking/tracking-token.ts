@@ -39,12 +39,91 @@ function mac(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest().subarray(0, SIGNATURE_BYTES);
 }
 
+const FORMAT_V2 = 2;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ID_FIELDS = ['d', 'c', 'cr', 's'] as const;
+const ARM_NULL_FLAG = 1 << 4;
+const MAX_STRING_BYTES = 0xffff;
+/** p, i and e as float64: exact for probabilities and for epoch milliseconds. */
+const NUMBER_BYTES = 24;
+
+/** Claims as bytes: a version byte, a flags byte, the four ids (16 bytes when a lowercase UUID), p, i, e, then pf, b, u and the arm. */
+function encodeClaims(claims: TrackingClaims): Buffer {
+  const strings: Buffer[] = [];
+  let flags = 0;
+  const idBytes = ID_FIELDS.map((field, bit) => {
+    const value = claims[field];
+    if (UUID_RE.test(value)) {
+      flags |= 1 << bit;
+      return Buffer.from(value.replaceAll('-', ''), 'hex');
+    }
+    return lengthPrefixed(value);
+  });
+  if (claims.a === null) flags |= ARM_NULL_FLAG;
+  const numbers = Buffer.allocUnsafe(NUMBER_BYTES);
+  numbers.writeDoubleLE(claims.p, 0);
+  numbers.writeDoubleLE(claims.i, 8);
+  numbers.writeDoubleLE(claims.e, 16);
+  strings.push(lengthPrefixed(claims.pf), lengthPrefixed(claims.b), lengthPrefixed(claims.u));
+  if (claims.a !== null) strings.push(lengthPrefixed(claims.a));
+  return Buffer.concat([Buffer.from([FORMAT_V2, flags]), ...idBytes, numbers, ...strings]);
+}
+
+function lengthPrefixed(value: string): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length > MAX_STRING_BYTES) throw new RangeError(`tracking claim longer than ${MAX_STRING_BYTES} bytes`);
+  const out = Buffer.allocUnsafe(2 + bytes.length);
+  out.writeUInt16LE(bytes.length, 0);
+  bytes.copy(out, 2);
+  return out;
+}
+
+function decodeClaims(bytes: Buffer): TrackingClaims | null {
+  let at = 2;
+  const need = (n: number) => {
+    if (at + n > bytes.length) throw new RangeError('truncated');
+  };
+  const readString = () => {
+    need(2);
+    const length = bytes.readUInt16LE(at);
+    need(2 + length);
+    const value = bytes.toString('utf8', at + 2, at + 2 + length);
+    at += 2 + length;
+    return value;
+  };
+  const readUuid = () => {
+    need(16);
+    const hex = bytes.toString('hex', at, at + 16);
+    at += 16;
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  try {
+    need(0);
+    const flags = bytes[1];
+    const [d, c, cr, s] = ID_FIELDS.map((_f, bit) => (flags & (1 << bit) ? readUuid() : readString()));
+    need(NUMBER_BYTES);
+    const p = bytes.readDoubleLE(at);
+    const i = bytes.readDoubleLE(at + 8);
+    const e = bytes.readDoubleLE(at + 16);
+    at += NUMBER_BYTES;
+    const pf = readString();
+    const b = readString();
+    const u = readString();
+    const a = flags & ARM_NULL_FLAG ? null : readString();
+    if (at !== bytes.length) return null;
+    return { d, c, cr, s, b, a, p, u, pf, i, e };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Token = base64url(JSON claims) "." base64url(HMAC-SHA256(secret, first part)[0..16]).
- * The same token serves the impression, click, conversion and skip links of one ad.
+ * Token = base64url(claims as bytes) "." base64url(HMAC-SHA256(secret, first part)[0..16]).
+ * Binary, not JSON: four links per served ad carry it, so its length is most of a decision's
+ * response. The same token serves the impression, click, conversion and skip links of one ad.
  */
 export function signTrackingToken(claims: TrackingClaims, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const payload = encodeClaims(claims).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
@@ -60,11 +139,18 @@ export function verifyTrackingToken(token: string, secret: string, nowMs: number
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
   const expected = mac(secret, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'forged' };
-  let claims: TrackingClaims;
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { kind: 'malformed', reason: 'payload is not JSON' };
+  const bytes = Buffer.from(payload, 'base64url');
+  let claims: TrackingClaims | null;
+  if (bytes[0] === FORMAT_V2) {
+    claims = decodeClaims(bytes);
+    if (claims === null) return { kind: 'malformed', reason: 'payload does not decode' };
+  } else {
+    // Links issued before the binary format (JSON claims) stay valid until they expire.
+    try {
+      claims = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return { kind: 'malformed', reason: 'payload is not JSON' };
+    }
   }
   if (typeof claims?.d !== 'string' || typeof claims.e !== 'number' || typeof claims.c !== 'string') return { kind: 'malformed', reason: 'payload lacks d, c or e' };
   if (nowMs > claims.e) return { kind: 'expired', expiredAtMs: claims.e };

@@ -1,11 +1,23 @@
-import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Inject, Injectable, type PipeTransform, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
+import { validationError } from '../../platform/http/validation';
 import { APP_CONFIG } from '../../platform/tokens';
 import { Roles } from '../auth/roles.decorator';
 import { DecisionRequestDto } from './decision.dto';
-import { DecisionService, type DecisionView } from './decision.service';
+import { checkDecisionRequest } from './decision-request';
+import { DecisionService, type DecisionInput, type DecisionView } from './decision.service';
+
+/** The decision body's own check (the global ValidationPipe skips it: the parameter type is an interface). */
+@Injectable()
+export class DecisionRequestPipe implements PipeTransform<unknown, DecisionInput> {
+  transform(body: unknown): DecisionInput {
+    const check = checkDecisionRequest(body);
+    if (check.kind === 'invalid') throw validationError(check.errors);
+    return check.input;
+  }
+}
 
 @ApiTags('delivery')
 @ApiBearerAuth()
@@ -22,6 +34,7 @@ export class DecisionController {
   @ApiOperation({
     summary: 'Which ads to show to this listener in this slot, with signed tracking links. explain=true lists every dropped candidate and why.',
   })
+  @ApiBody({ type: DecisionRequestDto })
   @ApiOkResponse({
     schema: {
       example: {
@@ -46,7 +59,7 @@ export class DecisionController {
       },
     },
   })
-  decide(@Body() body: DecisionRequestDto, @Req() request: FastifyRequest): Promise<DecisionView> {
+  decide(@Body(DecisionRequestPipe) body: DecisionInput, @Req() request: FastifyRequest): Promise<DecisionView> {
     const base = this.config.publicBaseUrl ?? `${request.protocol}://${request.headers.host ?? `${request.hostname}`}`;
     return this.decisions.decide(body, base.replace(/\/$/, ''));
   }
