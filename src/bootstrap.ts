@@ -3,11 +3,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { checkApiKey } from './modules/auth/api-key.guard';
 import { ApiKeyService } from './modules/auth/api-key.service';
 import { HttpExceptionFilter } from './platform/http/http-exception.filter';
+import { answerRouterError, echoRequestId, requestIdOf } from './platform/http/request-id';
 import { createValidationPipe } from './platform/http/validation';
 import { openInfrastructure, type Infrastructure } from './platform/infrastructure';
 import { BullMqJobDriver } from './platform/jobs/bullmq-job-driver';
@@ -22,15 +24,23 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function createApiApp(infra: Infrastructure): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: infra.config.bodyLimitBytes, trustProxy: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(infra), adapter, { bufferLogs: true, abortOnError: false });
+export interface ApiOptions {
+  /** Where pino writes; standard output unless given (tests capture it). */
+  readonly logDestination?: DestinationStream;
+}
+
+export async function createApiApp(infra: Infrastructure, options: ApiOptions = {}): Promise<NestFastifyApplication> {
+  // Fastify's request id is the one logged and echoed in x-request-id.
+  const adapter = new FastifyAdapter({ bodyLimit: infra.config.bodyLimitBytes, trustProxy: true, genReqId: requestIdOf, frameworkErrors: answerRouterError });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(infra, options.logDestination), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  // Before any plugin is registered, so that their routes inherit the hook.
+  echoRequestId(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
@@ -61,11 +71,11 @@ export async function createApiApp(infra: Infrastructure): Promise<NestFastifyAp
 }
 
 /** API (and, in embedded mode, the workers too) listening on config.port. */
-export async function startApi(config: AppConfig, role: ProcessRole): Promise<RunningApi> {
+export async function startApi(config: AppConfig, role: ProcessRole, options: ApiOptions = {}): Promise<RunningApi> {
   const infra = await openInfrastructure(config, role);
   let app: NestFastifyApplication;
   try {
-    app = await createApiApp(infra);
+    app = await createApiApp(infra, options);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await infra.close();

@@ -1,12 +1,27 @@
 import { checkAuthMatrix, createKeys, listRoutes, type Role } from '../support/auth-matrix';
-import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
+import { Logger } from 'nestjs-pino';
+import { http, LogCapture, startEmbeddedApp, type TestApp } from '../support/test-app';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('foundation (embedded mode, through HTTP)', () => {
   let app: TestApp;
   let keys: Record<Role, string>;
+  // The first app of this file: its logger (level debug, into this capture) serves the whole file.
+  const logs = new LogCapture();
+  /** The request log lines of one request id, once its response has been logged. */
+  const requestLog = async (id: string) => {
+    const deadline = Date.now() + 2000;
+    let lines = logs.lines().filter((line) => line.req?.id === id);
+    while (lines.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      lines = logs.lines().filter((line) => line.req?.id === id);
+    }
+    return lines;
+  };
 
   beforeAll(async () => {
-    app = await startEmbeddedApp({ MUSICBOSS_BODY_LIMIT_BYTES: '2048', MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000' });
+    app = await startEmbeddedApp({ MUSICBOSS_BODY_LIMIT_BYTES: '2048', MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000', LOG_LEVEL: 'debug' }, { logDestination: logs });
     keys = await createKeys(app.url, app.adminKey);
   }, 60_000);
   afterAll(async () => {
@@ -110,6 +125,69 @@ describe('foundation (embedded mode, through HTTP)', () => {
       if (!lastUsed) await new Promise((r) => setTimeout(r, 50));
     }
     expect(lastUsed).not.toBeNull();
+  });
+
+  it('answers every response with an x-request-id: the caller\'s when acceptable, else a new UUID', async () => {
+    const normal = await http(app.url, 'GET', '/v1/api-keys', { key: keys.admin });
+    expect(normal.status).toBe(200);
+    expect(normal.headers.get('x-request-id')).toMatch(UUID);
+    const missing = await http(app.url, 'GET', '/v1/nothing-here', { key: keys.admin });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-request-id')).toMatch(UUID);
+    expect(missing.headers.get('x-request-id')).not.toBe(normal.headers.get('x-request-id'));
+    // Answered outside Nest's routing: the router (malformed URL), the body parser, a plugin route.
+    const cases = [
+      ['GET', '/v1/%zz', undefined, 400],
+      ['POST', '/v1/api-keys', '{"name":', 400],
+      ['POST', '/v1/api-keys', JSON.stringify({ name: 'x'.repeat(5000) }), 413],
+      ['GET', '/docs', undefined, 200],
+    ] as const;
+    for (const [method, path, rawBody, status] of cases) {
+      const result = await http(app.url, method, path, { key: keys.admin, rawBody, headers: rawBody ? { 'content-type': 'application/json' } : {} });
+      expect([path, result.status, result.headers.get('x-request-id')]).toEqual([path, status, expect.stringMatching(UUID)]);
+    }
+
+    const given = 'client-7.Trace_42';
+    expect((await http(app.url, 'GET', '/health/live', { headers: { 'x-request-id': given } })).headers.get('x-request-id')).toBe(given);
+    expect((await http(app.url, 'GET', '/v1/nothing-here', { key: keys.admin, headers: { 'x-request-id': given } })).headers.get('x-request-id')).toBe(given);
+    for (const bad of ['has space', 'semi;colon', 'é', 'x'.repeat(101), '']) {
+      const result = await http(app.url, 'GET', '/health/live', { headers: { 'x-request-id': bad } });
+      expect([bad, result.headers.get('x-request-id')]).toEqual([bad, expect.stringMatching(UUID)]);
+    }
+  });
+
+  it('logs each request once with its id: 4xx at warn, successes at debug, probes not at all', async () => {
+    const denied = await http(app.url, 'GET', '/v1/api-keys', { headers: { authorization: 'Bearer mb_notakeynotakeynotakeynotakey', 'x-request-id': 'log-401' } });
+    expect(denied.status).toBe(401);
+    expect(await requestLog('log-401')).toEqual([
+      { level: 40, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String), req: { id: 'log-401', method: 'GET', url: '/v1/api-keys' }, res: { statusCode: 401 }, responseTime: expect.any(Number), msg: 'request completed' },
+    ]);
+    const missing = await http(app.url, 'GET', '/v1/nothing-here?page=2', { key: keys.admin });
+    expect(await requestLog(missing.headers.get('x-request-id')!)).toEqual([
+      expect.objectContaining({ level: 40, req: { id: missing.headers.get('x-request-id'), method: 'GET', url: '/v1/nothing-here?page=2' }, res: { statusCode: 404 } }),
+    ]);
+    await http(app.url, 'GET', '/v1/api-keys', { key: keys.admin, headers: { 'x-request-id': 'log-200' } });
+    expect(await requestLog('log-200')).toEqual([expect.objectContaining({ level: 20, res: { statusCode: 200 } })]);
+
+    for (const path of ['/metrics', '/health/live', '/health/ready']) await http(app.url, 'GET', path, { headers: { 'x-request-id': 'log-probe' } });
+    await http(app.url, 'GET', '/v1/api-keys', { key: keys.admin, headers: { 'x-request-id': 'log-after-probes' } });
+    await requestLog('log-after-probes');
+    expect(logs.lines().filter((line) => line.req?.id === 'log-probe')).toEqual([]);
+  });
+
+  it('keeps keys and secrets out of the logs', async () => {
+    app.api.app.get(Logger).warn({ key: app.adminKey, apiKey: { key: app.adminKey }, tracking: { secret: app.api.infra.trackingSecret, token: 'tok' }, user: { password: 'pw' }, msg: 'redaction probe' });
+    expect(logs.lines().find((line) => line.msg === 'redaction probe')).toMatchObject({
+      key: '[redacted]',
+      apiKey: { key: '[redacted]' },
+      tracking: { secret: '[redacted]', token: '[redacted]' },
+      user: { password: '[redacted]' },
+    });
+    const text = logs.text();
+    expect(text).toContain('"level":40'); // the earlier tests' 4xx responses were logged
+    for (const secret of [app.adminKey, ...Object.values(keys), app.api.infra.trackingSecret, 'mb_notakeynotakeynotakeynotakey', 'Bearer']) {
+      expect(text).not.toContain(secret);
+    }
   });
 });
 

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startApi, startWorker, type RunningApi, type RunningWorker } from '../../src/bootstrap';
+import type { DestinationStream } from 'pino';
+import { startApi, startWorker, type ApiOptions, type RunningApi, type RunningWorker } from '../../src/bootstrap';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import type { ProcessRole } from '../../src/platform/tokens';
 
@@ -28,8 +29,26 @@ function configFrom(env: Record<string, string>): AppConfig {
   return loaded.config;
 }
 
+/**
+ * A pino destination that keeps every line, for assertions on logs (pass it as `logDestination`).
+ * nestjs-pino builds its logger once per process (per test file under Jest): the first app
+ * started decides the destination and level for every later one.
+ */
+export class LogCapture implements DestinationStream {
+  private readonly chunks: string[] = [];
+  write(chunk: string): void {
+    this.chunks.push(chunk);
+  }
+  text(): string {
+    return this.chunks.join('');
+  }
+  lines(): Array<Record<string, any>> {
+    return this.text().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  }
+}
+
 /** Embedded mode (PGlite + in-process queues) in a fresh data directory, on a random port. */
-export async function startEmbeddedApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+export async function startEmbeddedApp(extraEnv: Record<string, string> = {}, options: ApiOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'musicboss-test-'));
   const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
   const config = configFrom({
@@ -42,7 +61,7 @@ export async function startEmbeddedApp(extraEnv: Record<string, string> = {}): P
     MUSICBOSS_DEMO: 'false',
     ...extraEnv,
   });
-  const api = await startApi(config, 'all');
+  const api = await startApi(config, 'all', options);
   return {
     url: api.url,
     adminKey,
