@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     const skipped = await renderPng(htmlPath, pngPath).catch((error) => `PNG failed: ${error instanceof Error ? error.message : String(error)}`);
     process.stdout.write(`simulate: wrote ${csvPath}, ${htmlPath}${skipped ? ` (${skipped})` : `, ${pngPath}`}\n`);
     process.stdout.write(
-      `simulate: events accepted=${result.eventsAccepted} rejected=${result.eventsRejected}; model versions ${JSON.stringify(result.modelVersions)}; fallbacks ${JSON.stringify(Object.fromEntries(Object.entries(result.totals).map(([s, t]) => [s, t.fallbacks])))}\n`,
+      `simulate: events accepted=${result.eventsAccepted} rejected=${result.eventsRejected}; model versions ${JSON.stringify(result.modelVersions)}; fallbacks ${JSON.stringify(Object.fromEntries(Object.entries(result.totals).map(([s, t]) => [s, t.fallbackReasons])))}\n`,
     );
     process.stdout.write(`simulate: learners ${JSON.stringify(result.learners)}\n`);
     process.stdout.write(`${line}\n`);

@@ -26,6 +26,8 @@ export interface StrategyTotals {
   clicks: number;
   expectedClicks: number;
   fallbacks: number;
+  /** Why decisions fell back to priority (reason with model ids and numbers masked → count). */
+  fallbackReasons: Record<string, number>;
   noAd: number;
 }
 
@@ -171,7 +173,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const next = createRequestStream(listeners, options.seed);
   const campaignByName = new Map(SIM_CAMPAIGNS.map((c) => [c.name, c]));
   const totals: Record<string, StrategyTotals> = {};
-  for (const s of options.strategies) totals[s] = { impressions: 0, clicks: 0, expectedClicks: 0, fallbacks: 0, noAd: 0 };
+  for (const s of options.strategies) totals[s] = { impressions: 0, clicks: 0, expectedClicks: 0, fallbacks: 0, fallbackReasons: {}, noAd: 0 };
   const oracle = { clicks: 0, expected: 0, requests: 0 };
   const buckets: Bucket[] = [];
   let pending: { type: 'impression' | 'click'; token: string }[] = [];
@@ -228,7 +230,11 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         });
         if (r.status !== 200) throw new Error(`decision on ${slotKeyOf(strategy)}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
         const t = totals[strategy];
-        if (r.body.fallback) t.fallbacks++;
+        if (r.body.fallback) {
+          t.fallbacks++;
+          const reason = String(r.body.fallback.reason ?? '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').replace(/\d+(\.\d+)?/g, 'N');
+          t.fallbackReasons[reason] = (t.fallbackReasons[reason] ?? 0) + 1;
+        }
         const ad = r.body.ads[0];
         if (!ad) {
           t.noAd++;

@@ -28,6 +28,22 @@ describe('addDecision', () => {
     expect(acc.size).toBe(0);
   });
 
+  it('its rows are the rows add() keys by the same dims (decision counts and event counts share rows)', () => {
+    const acc = new StatsAccumulator();
+    addDecision(acc, { nowMs: 60_500, slotId: 's1', branch: 'b', arm: 'm1', platform: 'ios', servedCampaignIds: [{ campaignId: 'c1', creativeId: 'k1' }], eligibleCampaignIds: ['c1'] });
+    const common = { minuteMs: 60_000, slotId: 's1', branch: 'b', arm: 'm1', platform: 'ios' };
+    acc.add({ ...common, campaignId: 'c1', creativeId: 'k1' }, 'impressions');
+    acc.add({ ...common, campaignId: 'c1', creativeId: '' }, 'eligible');
+    acc.add({ ...common, campaignId: '', creativeId: '' }, 'requests');
+    const rows = acc.drain();
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r) => ({ ...r, counts: Object.values(r.counts).reduce((a, b) => a + b, 0) }))).toEqual([
+      { ...common, campaignId: '', creativeId: '', counts: 2 },
+      { ...common, campaignId: 'c1', creativeId: '', counts: 2 },
+      { ...common, campaignId: 'c1', creativeId: 'k1', counts: 2 },
+    ]);
+  });
+
   it('addRows puts a drained batch back without losing counts', () => {
     const acc = new StatsAccumulator();
     const dims = { minuteMs: 0, campaignId: 'c', creativeId: 'k', slotId: 's', branch: 'b', arm: 'a', platform: 'pc' };

@@ -48,10 +48,14 @@ export class StatsAccumulator {
   }
 
   add(dims: StatDims, metric: StatMetric, by = 1): void {
-    const key = keyOf(dims);
+    this.addKeyed(keyOf(dims), metric, () => ({ ...dims }), by);
+  }
+
+  /** add() with a key the caller built as keyOf(dims) would; dims are built only for a new row. */
+  addKeyed(key: string, metric: StatMetric, dimsOfNewRow: () => StatDims, by = 1): void {
     let row = this.rows.get(key);
     if (!row) {
-      row = { dims: { ...dims }, counts: zeroCounts() };
+      row = { dims: dimsOfNewRow(), counts: zeroCounts() };
       this.rows.set(key, row);
     }
     row.counts[metric] += by;
@@ -90,8 +94,15 @@ export interface DecisionStatsInput {
  * campaign, one `eligible` per eligible campaign and one `served` per served ad on its campaign/creative row.
  */
 export function addDecision(acc: StatsAccumulator, input: DecisionStatsInput): void {
-  const base = { minuteMs: minuteOf(input.nowMs), slotId: input.slotId, branch: input.branch ?? '', arm: input.arm ?? '', platform: input.platform };
-  acc.add({ ...base, campaignId: '', creativeId: '' }, 'requests');
-  if (input.eligibleCampaignIds) for (const campaignId of input.eligibleCampaignIds) acc.add({ ...base, campaignId, creativeId: '' }, 'eligible');
-  for (const served of input.servedCampaignIds) acc.add({ ...base, campaignId: served.campaignId, creativeId: served.creativeId }, 'served');
+  // Runs on every decision: the shared part of the key is built once, and a row's dims only when
+  // the row is new (keys exactly as keyOf builds them; the spec checks they merge with add()).
+  const minuteMs = minuteOf(input.nowMs);
+  const { slotId, platform } = input;
+  const branch = input.branch ?? '';
+  const arm = input.arm ?? '';
+  const tail = `\u0001${slotId}\u0001${branch}\u0001${arm}\u0001${platform}`;
+  const dims = (campaignId: string, creativeId: string) => () => ({ minuteMs, campaignId, creativeId, slotId, branch, arm, platform });
+  acc.addKeyed(`${minuteMs}\u0001\u0001${tail}`, 'requests', dims('', ''));
+  for (const campaignId of input.eligibleCampaignIds ?? []) acc.addKeyed(`${minuteMs}\u0001${campaignId}\u0001${tail}`, 'eligible', dims(campaignId, ''));
+  for (const { campaignId, creativeId } of input.servedCampaignIds) acc.addKeyed(`${minuteMs}\u0001${campaignId}\u0001${creativeId}${tail}`, 'served', dims(campaignId, creativeId));
 }

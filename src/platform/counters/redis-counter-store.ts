@@ -44,7 +44,7 @@ export class RedisCounterStore implements CounterStore {
         args.push(idx, OP_CODE[check.op], check.limit, Math.max(0, Math.ceil(check.ttlS)));
       }
     }
-    const codes = await this.commands.mbReserve(keys.length, ...keys, ...args);
+    const codes = await this.commands.mbReserve(keys.length, ...keys, args.join(' '));
     const results: CandidateReserveResult[] = [];
     const chosenIds: string[] = [];
     plan.candidates.forEach((candidate, i) => {
