@@ -26,6 +26,8 @@ export function createRedisClient(url: string, overrides: Partial<RedisOptions> 
   const client = new Redis(url, {
     // Fail fast: the decision path degrades to local counters rather than waiting on a dead Redis.
     maxRetriesPerRequest: 1,
+    // Commands issued in the same tick (concurrent decisions, BullMQ adds) share one socket write.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
