@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
@@ -10,6 +10,7 @@ import { checkApiKey } from './modules/auth/api-key.guard';
 import { ApiKeyService } from './modules/auth/api-key.service';
 import { HttpExceptionFilter } from './platform/http/http-exception.filter';
 import { answerRouterError, echoRequestId, requestIdOf } from './platform/http/request-id';
+import { hotRouteProblemLine } from './platform/http/request-logging';
 import { createValidationPipe } from './platform/http/validation';
 import { openInfrastructure, type Infrastructure } from './platform/infrastructure';
 import { BullMqJobDriver } from './platform/jobs/bullmq-job-driver';
@@ -46,6 +47,8 @@ export async function createApiApp(infra: Infrastructure, options: ApiOptions = 
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    const problem = hotRouteProblemLine({ id: request.id, method: request.method, routeUrl: request.routeOptions.url, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
+    if (problem) PinoLogger.root[problem.level](problem.fields, 'request completed');
     done();
   });
 

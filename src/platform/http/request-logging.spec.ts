@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
-import { loggerParams } from './request-logging';
+import { HOT_ROUTES, hotRouteProblemLine, loggerParams } from './request-logging';
 
 type Req = IncomingMessage & { originalUrl?: string };
 const options = loggerParams('info').pinoHttp as Options<Req, ServerResponse>;
@@ -27,7 +27,24 @@ describe('request logging parameters', () => {
     expect(options.serializers!.res(res(201))).toEqual({ statusCode: 201 });
   });
 
-  it('mounts the middleware on every route with a path @fastify/middie matches as such', () => {
+  it('mounts the middleware on every route with a path @fastify/middie matches as such, except the hot routes', () => {
     expect(loggerParams('info').forRoutes).toEqual([{ path: '{*splat}', method: expect.any(Number) }]);
+    expect(loggerParams('info').exclude).toEqual(HOT_ROUTES.map(({ path, method }) => ({ path, method })));
+  });
+
+  it.each<[string, string, string | undefined, number, 'warn' | 'error' | null]>([
+    ['a bad decision request', 'POST', '/v1/decisions', 400, 'warn'],
+    ['a forged tracking link', 'GET', '/v1/t/:type', 400, 'warn'],
+    ['an expired one', 'GET', '/v1/t/:type', 410, 'warn'],
+    ['a failing events batch', 'POST', '/v1/events', 503, 'error'],
+    ['a served decision', 'POST', '/v1/decisions', 200, null],
+    ['an accepted batch', 'POST', '/v1/events', 202, null],
+    ['another route (pino-http logs it)', 'GET', '/v1/campaigns', 404, null],
+    ['an unmatched URL (pino-http logs it)', 'POST', undefined, 404, null],
+    ['the right URL with another method', 'GET', '/v1/decisions', 404, null],
+  ])('hot-route problem lines: %s', (_name, method, routeUrl, statusCode, level) => {
+    const line = hotRouteProblemLine({ id: 'r-9', method, routeUrl, url: '/v1/x?t=1', statusCode, responseTimeMs: 1.6 });
+    expect(line?.level ?? null).toBe(level);
+    if (line) expect(line.fields).toEqual({ req: { id: 'r-9', method, url: '/v1/x?t=1' }, res: { statusCode }, responseTime: 2 });
   });
 });

@@ -54,6 +54,40 @@ export function loggerParams(level: AppConfig['logLevel'], destination?: Destina
   };
   return {
     forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    exclude: HOT_ROUTES.map(({ path, method }) => ({ path, method })),
     pinoHttp: destination ? [options, destination] : options,
+  };
+}
+
+/**
+ * Routes the app calls for every ad it shows, thousands of times a second. pino-http's per-request
+ * child logger and async context cost them more than their own policy code, so they are left out
+ * of the middleware and logHotRouteProblem logs their 4xx/5xx in the same shape (their successes
+ * are debug lines, off at the usual levels). A log line written inside their handlers carries no req.id.
+ */
+export const HOT_ROUTES = [
+  { path: 'v1/decisions', url: '/v1/decisions', method: RequestMethod.POST, verb: 'POST' },
+  { path: 'v1/events', url: '/v1/events', method: RequestMethod.POST, verb: 'POST' },
+  { path: 'v1/t/:type', url: '/v1/t/:type', method: RequestMethod.GET, verb: 'GET' },
+] as const;
+
+const HOT_ROUTE_KEYS = new Set<string>(HOT_ROUTES.map((r) => `${r.verb} ${r.url}`));
+
+export interface HotRouteResponse {
+  readonly id: string;
+  readonly method: string;
+  /** The route pattern Fastify matched (undefined for a 404). */
+  readonly routeUrl: string | undefined;
+  readonly url: string;
+  readonly statusCode: number;
+  readonly responseTimeMs: number;
+}
+
+/** A hot route's response as pino-http would have logged it, when it is a 4xx/5xx; null otherwise. */
+export function hotRouteProblemLine(r: HotRouteResponse): { level: 'warn' | 'error'; fields: object } | null {
+  if (r.statusCode < 400 || r.routeUrl === undefined || !HOT_ROUTE_KEYS.has(`${r.method} ${r.routeUrl}`)) return null;
+  return {
+    level: r.statusCode >= 500 ? 'error' : 'warn',
+    fields: { req: { id: r.id, method: r.method, url: r.url }, res: { statusCode: r.statusCode }, responseTime: Math.round(r.responseTimeMs) },
   };
 }
