@@ -1,4 +1,6 @@
 import { verifyTrackingToken } from '../../src/engine/tracking/tracking-token';
+import type { CompiledCampaign } from '../../src/engine/policy/snapshot';
+import { type CandidateModel, ScorerRegistry } from '../../src/modules/delivery/scorer-registry';
 import { createSeedAds, createUploadPackage, expectOk, threePolicies, type SeededAds } from '../support/seed-ads';
 import { eventually } from '../support/job-driver.contract';
 import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
@@ -63,6 +65,40 @@ describe('decisions (embedded mode, through HTTP)', () => {
     expect(paidVip.body.ads[0].branch).toBe('everyone by priority');
   });
 
+
+  it('ranks by the model within its time budget; a slow (async or sync), failing or missing model falls back to priority and says why', async () => {
+    const registry = app.api.app.get(ScorerRegistry);
+    const budgetMs = app.api.infra.config.modelBudgetMs;
+    const preferC = (candidates: readonly CompiledCampaign[]) => new Map(candidates.map((c) => [c.id, c.id === seed.ads.C.id ? 0.9 : 0.1]));
+    const asModel = (score: CandidateModel['score']): CandidateModel => ({ modelId: 'ftrl-main', version: 'test', score });
+    // warm-vip: a VIP without a paid package whom no other test serves on the banner (its ad-load cap is untouched).
+    const banner = () => decide({ slotId: 'phone-desktop-banner', userId: 'warm-vip', platform: 'ios', count: 2 });
+    const cases: [string, CandidateModel | null, string | null][] = [
+      ['healthy', asModel((_input, candidates) => preferC(candidates)), null],
+      ['async, answers after the budget', asModel((_input, candidates) => new Promise((resolve) => setTimeout(() => resolve(preferC(candidates)), budgetMs + 100))), `model ftrl-main exceeded its ${budgetMs} ms budget`],
+      ['sync, computes past the budget', asModel((_input, candidates) => {
+        const until = performance.now() + budgetMs + 5;
+        while (performance.now() < until);
+        return preferC(candidates);
+      }), `model ftrl-main exceeded its ${budgetMs} ms budget`],
+      ['throws', asModel(() => { throw new Error('weights corrupt'); }), 'model ftrl-main failed: weights corrupt'],
+      ['rejects', asModel(() => Promise.reject(new Error('session closed'))), 'model ftrl-main failed: session closed'],
+      ['missing', null, 'model ftrl-main is not available yet'],
+    ];
+    try {
+      for (const [name, model, reason] of cases) {
+        if (model) registry.register(model);
+        else registry.unregister('ftrl-main');
+        const r = await banner();
+        expect([name, r.status]).toEqual([name, 200]);
+        // The ranking (and its fallback) is decided before caps are reserved, so the reason shows even once the slot's ad-load cap is used up.
+        expect([name, r.body.fallback]).toEqual([name, reason === null ? null : { to: 'priority', reason }]);
+        if (reason === null) expect(r.body.ads.map((a: { campaignId: string }) => a.campaignId)).toEqual([seed.ads.C.id, seed.ads.B.id]);
+      }
+    } finally {
+      registry.unregister('ftrl-main');
+    }
+  });
   it('combination 3: targeted listeners get the designated ad, everyone else several ads by the model (priority fallback)', async () => {
     const vip = await decide({ slotId: 'qq-desktop-popup', userId: 'vip-1', platform: 'pc', explain: true });
     expect(vip.body.explain).toMatchObject({ branch: 'vip designated' });
