@@ -1,12 +1,8 @@
 import 'reflect-metadata';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from '../app.module';
-import { loadConfig } from '../config/config';
 import { ListeningImportService } from '../modules/listening/listening-import.service';
-import { openInfrastructure } from '../platform/infrastructure';
+import { readableFileSize, runCli, withAppContext } from './cli-context';
 
 const USAGE =
   'usage: node dist/src/cli/import-listening.js [--items] [--mode=replace|add] [--format=tsv|ndjson] FILE\n' +
@@ -33,47 +29,20 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  let bytes: number;
-  try {
-    bytes = statSync(file).size;
-  } catch {
-    process.stderr.write(`cannot read ${file}\n`);
-    return 2;
-  }
-  const loaded = loadConfig(process.env);
-  if (loaded.kind === 'error') {
-    process.stderr.write(`MusicBoss configuration error: ${loaded.message}\n`);
-    return 2;
-  }
-  const config = loaded.config;
-  const infra = await openInfrastructure(config, config.mode === 'production' ? 'api' : 'worker');
-  try {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(infra), { bufferLogs: true });
-    context.useLogger(context.get(Logger));
-    await context.init();
-    try {
-      const started = Date.now();
-      const service = context.get(ListeningImportService);
-      const options = { format: format as 'tsv' | 'ndjson', limitBytes: Number.MAX_SAFE_INTEGER };
-      const r = isItems ? await service.importItems(createReadStream(file), options) : await service.importPlays(createReadStream(file), { ...options, mode: mode as 'replace' | 'add' });
-      process.stdout.write(
-        `imported ${file} (${isItems ? 'items' : 'plays'}, ${format}, ${bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.accepted} accepted, ${r.rejected} rejected, ${r.users} listeners, ${r.items} items\n`,
-      );
-      for (const p of r.problems) process.stdout.write(`  line ${p.line}: ${p.message}\n`);
-      if (r.rejected > r.problems.length) process.stdout.write(`  … and ${r.rejected - r.problems.length} more\n`);
-      return 0;
-    } finally {
-      await context.close();
-    }
-  } finally {
-    await infra.close();
-  }
+  const bytes = readableFileSize(file);
+  if (bytes === null) return 2;
+  return withAppContext(async (context) => {
+    const started = Date.now();
+    const service = context.get(ListeningImportService);
+    const options = { format: format as 'tsv' | 'ndjson', limitBytes: Number.MAX_SAFE_INTEGER };
+    const r = isItems ? await service.importItems(createReadStream(file), options) : await service.importPlays(createReadStream(file), { ...options, mode: mode as 'replace' | 'add' });
+    process.stdout.write(
+      `imported ${file} (${isItems ? 'items' : 'plays'}, ${format}, ${bytes} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.accepted} accepted, ${r.rejected} rejected, ${r.users} listeners, ${r.items} items\n`,
+    );
+    for (const p of r.problems) process.stdout.write(`  line ${p.line}: ${p.message}\n`);
+    if (r.rejected > r.problems.length) process.stdout.write(`  … and ${r.rejected - r.problems.length} more\n`);
+    return 0;
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`import failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli('import', main);

@@ -25,12 +25,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startOwnRedis(options: { appendOnly?: boolean } = {}): Promise<OwnRedis> {
+/**
+ * appendOnly: AOF on. durable: AOF fsynced on every write, so a job BullMQ acknowledged survives a
+ * kill -9 — what "202 = durably queued" needs from the queue's Redis.
+ */
+export async function startOwnRedis(options: { appendOnly?: boolean; durable?: boolean } = {}): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'musicboss-redis-'));
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--dir', dir], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendOnly || options.durable ? 'yes' : 'no', ...(options.durable ? ['--appendfsync', 'always'] : []), '--dir', dir], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

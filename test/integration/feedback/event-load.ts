@@ -1,51 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { signTrackingToken, type TrackingClaims } from '../../../src/engine/tracking/tracking-token';
-import { freePort } from '../../support/own-redis';
-
-/**
- * A private redis-server whose AOF is fsynced on every write, so a job BullMQ acknowledged survives
- * a kill -9: what "202 = durably queued" needs from the queue's Redis.
- */
-export async function startDurableRedis(): Promise<{ url: string; kill(): Promise<void>; start(): Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'musicboss-feedback-redis-'));
-  let child: ChildProcess | null = null;
-  const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        if ((await probe.ping()) === 'PONG') {
-          probe.disconnect();
-          return;
-        }
-      } catch {
-        probe.disconnect();
-      }
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const kill = async () => {
-    const current = child;
-    if (!current) return;
-    child = null;
-    await new Promise<void>((resolve) => {
-      current.once('exit', () => resolve());
-      current.kill('SIGKILL');
-    });
-  };
-  await start();
-  return { url: `redis://127.0.0.1:${port}`, start, kill };
-}
 
 export interface LoadEvent {
   key: string;

@@ -3,12 +3,13 @@ import type { RunningWorker } from '../../../src/bootstrap';
 import { eventually } from '../../support/job-driver.contract';
 import { expectOk } from '../../support/seed-ads';
 import { createProductionEnv, http, startProductionApp, startProductionWorker, type ProductionTestEnv, type TestApp } from '../../support/test-app';
-import { EventLoad, makeEvents, startDurableRedis } from './event-load';
+import { startOwnRedis, type OwnRedis } from '../../support/own-redis';
+import { EventLoad, makeEvents } from './event-load';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('feedback loses nothing and counts nothing twice (production mode, under load)', () => {
-  let redis: Awaited<ReturnType<typeof startDurableRedis>>;
+  let redis: OwnRedis;
   let prod: ProductionTestEnv;
   let api: TestApp;
   let worker: RunningWorker | null = null;
@@ -62,7 +63,7 @@ describe('feedback loses nothing and counts nothing twice (production mode, unde
   const expected = new Set<string>();
 
   beforeAll(async () => {
-    redis = await startDurableRedis();
+    redis = await startOwnRedis({ durable: true });
     prod = await createProductionEnv({ REDIS_URL: redis.url, MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
     api = await startProductionApp(prod, 'api');
     worker = await startProductionWorker(prod);
@@ -85,7 +86,7 @@ describe('feedback loses nothing and counts nothing twice (production mode, unde
     await db?.end();
     await api?.close();
     await worker?.close();
-    await redis?.kill();
+    await redis?.stop();
     await prod?.drop();
   });
 
@@ -103,7 +104,7 @@ describe('feedback loses nothing and counts nothing twice (production mode, unde
 
   it('Redis is killed and restarted (AOF fsync always)', async () => {
     const load = await underLoad(20_000, async () => {
-      await redis.kill();
+      await redis.stop();
       await sleep(2500);
       await redis.start();
     });
