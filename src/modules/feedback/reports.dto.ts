@@ -1,15 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { WindowFrom, WindowTo } from '../../platform/http/validation';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 
 export class ReportWindowQueryDto {
-  @ApiPropertyOptional({ description: 'Start (inclusive): ISO date-time or epoch ms. Default: 24 hours before `to`.' })
-  @IsOptional()
-  @IsString()
+  @WindowFrom('24 hours before `to`')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End (exclusive): ISO date-time or epoch ms. Default: now.' })
-  @IsOptional()
-  @IsString()
+  @WindowTo()
   to?: string;
 }
 

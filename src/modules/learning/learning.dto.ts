@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { WindowFrom, WindowTo } from '../../platform/http/validation';
 import { IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class BanditHistoryQueryDto {
@@ -6,26 +7,18 @@ export class BanditHistoryQueryDto {
   @IsString()
   branch!: string;
 
-  @ApiPropertyOptional({ description: 'Start (inclusive): ISO date-time or epoch ms. Default: 24 hours ago.' })
-  @IsOptional()
-  @IsString()
+  @WindowFrom('24 hours ago')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End (exclusive): ISO date-time or epoch ms. Default: now.' })
-  @IsOptional()
-  @IsString()
+  @WindowTo()
   to?: string;
 }
 
 export class IpsRequestDto {
-  @ApiPropertyOptional({ description: 'Start (inclusive) of the logged decisions: ISO date-time or epoch ms. Default: 7 days before `to`.' })
-  @IsOptional()
-  @IsString()
+  @WindowFrom('7 days before `to`', ' of the logged decisions')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End (exclusive): ISO date-time or epoch ms. Default: now.' })
-  @IsOptional()
-  @IsString()
+  @WindowTo()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Only decisions of this slot (id or key)' })

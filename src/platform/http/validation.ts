@@ -1,4 +1,6 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { applyDecorators, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString } from 'class-validator';
 
 export interface FieldProblem {
   field: string;
@@ -31,3 +33,10 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => validationError(flattenValidationErrors(errors)),
   });
 }
+
+/** Start of a time window (inclusive), ISO date-time or epoch ms; `defaultText` says what is used without it. */
+export const WindowFrom = (defaultText: string, of = '') =>
+  applyDecorators(ApiPropertyOptional({ description: `Start (inclusive)${of}: ISO date-time or epoch ms. Default: ${defaultText}.` }), IsOptional(), IsString());
+
+/** End of a time window (exclusive), ISO date-time or epoch ms, default now. */
+export const WindowTo = () => applyDecorators(ApiPropertyOptional({ description: 'End (exclusive): ISO date-time or epoch ms. Default: now.' }), IsOptional(), IsString());
