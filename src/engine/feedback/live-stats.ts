@@ -48,14 +48,18 @@ export class StatsAccumulator {
   }
 
   add(dims: StatDims, metric: StatMetric, by = 1): void {
-    this.addKeyed(keyOf(dims), metric, () => ({ ...dims }), by);
+    this.addKeyed(keyOf(dims), metric, dims, dims.campaignId, dims.creativeId, by);
   }
 
-  /** add() with a key the caller built as keyOf(dims) would; dims are built only for a new row. */
-  addKeyed(key: string, metric: StatMetric, dimsOfNewRow: () => StatDims, by = 1): void {
+  /**
+   * add() with a key the caller built as keyOf would for `common` + campaignId + creativeId;
+   * the row's dims object is only built when the row is new.
+   */
+  addKeyed(key: string, metric: StatMetric, common: Omit<StatDims, 'campaignId' | 'creativeId'>, campaignId: string, creativeId: string, by = 1): void {
     let row = this.rows.get(key);
     if (!row) {
-      row = { dims: dimsOfNewRow(), counts: zeroCounts() };
+      const { minuteMs, slotId, branch, arm, platform } = common;
+      row = { dims: { minuteMs, campaignId, creativeId, slotId, branch, arm, platform }, counts: zeroCounts() };
       this.rows.set(key, row);
     }
     row.counts[metric] += by;
@@ -96,13 +100,9 @@ export interface DecisionStatsInput {
 export function addDecision(acc: StatsAccumulator, input: DecisionStatsInput): void {
   // Runs on every decision: the shared part of the key is built once, and a row's dims only when
   // the row is new (keys exactly as keyOf builds them; the spec checks they merge with add()).
-  const minuteMs = minuteOf(input.nowMs);
-  const { slotId, platform } = input;
-  const branch = input.branch ?? '';
-  const arm = input.arm ?? '';
-  const tail = `\u0001${slotId}\u0001${branch}\u0001${arm}\u0001${platform}`;
-  const dims = (campaignId: string, creativeId: string) => () => ({ minuteMs, campaignId, creativeId, slotId, branch, arm, platform });
-  acc.addKeyed(`${minuteMs}\u0001\u0001${tail}`, 'requests', dims('', ''));
-  for (const campaignId of input.eligibleCampaignIds ?? []) acc.addKeyed(`${minuteMs}\u0001${campaignId}\u0001${tail}`, 'eligible', dims(campaignId, ''));
-  for (const { campaignId, creativeId } of input.servedCampaignIds) acc.addKeyed(`${minuteMs}\u0001${campaignId}\u0001${creativeId}${tail}`, 'served', dims(campaignId, creativeId));
+  const common = { minuteMs: minuteOf(input.nowMs), slotId: input.slotId, branch: input.branch ?? '', arm: input.arm ?? '', platform: input.platform };
+  const tail = `\u0001${common.slotId}\u0001${common.branch}\u0001${common.arm}\u0001${common.platform}`;
+  acc.addKeyed(`${common.minuteMs}\u0001\u0001${tail}`, 'requests', common, '', '');
+  for (const campaignId of input.eligibleCampaignIds ?? []) acc.addKeyed(`${common.minuteMs}\u0001${campaignId}\u0001${tail}`, 'eligible', common, campaignId, '');
+  for (const { campaignId, creativeId } of input.servedCampaignIds) acc.addKeyed(`${common.minuteMs}\u0001${campaignId}\u0001${creativeId}${tail}`, 'served', common, campaignId, creativeId);
 }

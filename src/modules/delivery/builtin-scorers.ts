@@ -18,12 +18,9 @@ export function campaignModelId(campaignId: string, variant: 'gbdt' | 'gbdt-lr' 
  */
 export class CampaignModelsScorer implements CandidateModel {
   readonly modelId = CAMPAIGN_MODELS_ID;
+  readonly version = 'per-campaign';
 
   constructor(private readonly registry: ScorerRegistry) {}
-
-  get version(): string {
-    return 'per-campaign';
-  }
 
   score(input: ScoringInput, candidates: readonly CompiledCampaign[]): Map<string, number> | Promise<Map<string, number>> {
     const scores = new Map<string, number>();

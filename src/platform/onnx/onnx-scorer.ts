@@ -13,8 +13,8 @@ export class OnnxScorer {
 
   static async load(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions = {}): Promise<OnnxScorer> {
     // One thread per run: a served model scores one row of a few hundred trees, where ORT's thread
-    // pools cost more than they save (measured: half the CPU and a quarter of the p99 for eight
-    // models per decision); the server's concurrency comes from concurrent requests.
+    // pools cost more than they save (npm run bench:onnx-serving: about a third less CPU per decision
+    // with eight models); the server's concurrency comes from concurrent requests.
     const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', ...options });
     const meta = session.inputMetadata[0];
     const shape = meta && meta.isTensor ? meta.shape : [];
