@@ -123,6 +123,23 @@ describe('decisions (embedded mode, through HTTP)', () => {
       return rows[0] ?? null;
     });
     expect(row).toMatchObject({ user_id: 'plain-1', campaign_id: ad.campaignId, method: 'priority', context: { hour: 21, network: 'wifi', genre: 'mandopop' } });
+    // A priority decision carries the listener's features too (the profile as the index holds it): the learners train on every served ad.
+    expect(row.features).toEqual({ user: { region: 'east', vipLevel: '0' }, context: { hour: 21, network: 'wifi', genre: 'mandopop' } });
+  });
+
+  it("logs a listener's current profile as features once an update lands (the per-listener profile cache is refreshed)", async () => {
+    const featuresOf = async (decisionId: string) =>
+      eventually(async () => (await app.api.infra.database.dataSource.query('SELECT features FROM decisions WHERE decision_id = $1', [decisionId]))[0]?.features ?? null);
+    const before = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-2', platform: 'ios' });
+    expect((await featuresOf(before.body.ads[0].decisionId)).user).toEqual({ region: 'east', vipLevel: '0' });
+    await expectOk(http(app.url, 'POST', '/v1/profiles/import', { key: admin, rawBody: `${JSON.stringify({ userId: 'plain-2', region: 'west', vipLevel: 0 })}\n`, headers: { 'content-type': 'application/x-ndjson' } }));
+    const user = await eventually(async () => {
+      const r = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-2', platform: 'ios' });
+      if (!r.body.ads[0]) return null;
+      const features = await featuresOf(r.body.ads[0].decisionId);
+      return features.user.region === 'west' ? features.user : null;
+    });
+    expect(user).toEqual({ region: 'west', vipLevel: '0' });
   });
 
   it('explains every dropped candidate: platform, schedule/day-part and caps', async () => {
