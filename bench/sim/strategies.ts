@@ -1,3 +1,6 @@
+import { CAMPAIGN_MODELS_ID } from '../../src/modules/delivery/builtin-scorers';
+import { FTRL_MODEL_ID } from '../../src/modules/learning/learning-settings';
+
 /**
  * Each strategy is a slot with its own delivery policy over the same campaigns: the simulator
  * sends every request of the stream to every strategy's slot, so all see identical listeners.
@@ -7,10 +10,10 @@
 export type StrategyName = 'random' | 'priority' | 'model' | 'gbdt' | 'bandit';
 export const STRATEGIES: readonly StrategyName[] = ['random', 'priority', 'model', 'gbdt', 'bandit'];
 
-/** Built-in model ids: uniform random order, the online FTRL model, each campaign's own GBDT (gbdt-<campaignId>). */
+/** Model ids the strategies name: uniform random order, the online FTRL model, each campaign's own GBDT (gbdt-<campaignId>). */
 export const RANDOM_MODEL = 'random';
-export const FTRL_MODEL = 'ftrl-main';
-export const CAMPAIGN_MODELS = 'campaign-models';
+export const FTRL_MODEL = FTRL_MODEL_ID;
+export const CAMPAIGN_MODELS = CAMPAIGN_MODELS_ID;
 
 /** Settings a simulation needs so that a run of minutes (not days) learns: labels close in 3 s, the bandit reweights every 30 s. */
 export const SIM_ENV: Readonly<Record<string, string>> = { MUSICBOSS_ATTRIBUTION_WINDOW_MS: '3000', MUSICBOSS_BANDIT_REWEIGHT_MS: '30000', MUSICBOSS_MODEL_BUDGET_MS: '10' };

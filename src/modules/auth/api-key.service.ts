@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../config/config';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
@@ -38,7 +38,6 @@ export function generateApiKey(): string {
  */
 @Injectable()
 export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('ApiKeys');
   private byHash = new Map<string, CachedKey>();
   private readonly misses = new Map<string, number>();
   private refreshTimer: NodeJS.Timeout | null = null;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { buildDecisionSnapshot, type Campaign, type DecisionSnapshot, type SnapshotIssue } from '../../engine/policy/snapshot';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
