@@ -84,6 +84,46 @@ describe('selectBranch: eligibility reasons', () => {
   });
 });
 
+describe('selectBranch: one snapshot asked at successive instants (eligibility is memoized per quarter hour)', () => {
+  // Every instant is asked of the SAME snapshot, in this order, and must agree with a fresh snapshot.
+  const startsMidQuarter = makeCampaign('s', { schedule: { startAt: '2026-11-28T13:37:00Z', endAt: null, timeZone: 'UTC', dayParting: null } });
+  const endsMidQuarter = makeCampaign('e', { schedule: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-11-28T13:41:30Z', timeZone: 'UTC', dayParting: null } });
+  const satUntil14 = zoned('d', 'UTC', [{ days: ['sat'], startHour: 0, endHour: 14 }]);
+  const nepal = zoned('n', 'Asia/Kathmandu', [{ days: ['sat'], startHour: 19, endHour: 20 }]); // UTC+5:45
+  const campaigns = [startsMidQuarter, endsMidQuarter, satUntil14, nepal];
+  const branches = [makeBranch('all', ['s', 'e', 'd', 'n'])];
+  const shared = makeSnapshot(campaigns, branches);
+  const candidatesAt = (snapshot: ReturnType<typeof makeSnapshot>, at: number) => {
+    const out = selectBranch(snapshot, { slotId: 'slot-1', userId: 'u', platform: 'ios' }, nobody, at, rng());
+    return out.kind === 'selected' ? out.candidates.map((c) => c.id) : [];
+  };
+  it.each([
+    { at: '2026-11-28T13:14:59Z', eligible: ['e', 'd'] }, // 18:59:59 in Kathmandu
+    { at: '2026-11-28T13:30:00Z', eligible: ['e', 'd', 'n'] },
+    { at: '2026-11-28T13:36:59.999Z', eligible: ['e', 'd', 'n'] },
+    { at: '2026-11-28T13:37:00Z', eligible: ['s', 'e', 'd', 'n'] },
+    { at: '2026-11-28T13:41:29.999Z', eligible: ['s', 'e', 'd', 'n'] },
+    { at: '2026-11-28T13:41:30Z', eligible: ['s', 'd', 'n'] },
+    { at: '2026-11-28T13:59:59.999Z', eligible: ['s', 'd', 'n'] },
+    { at: '2026-11-28T14:00:00Z', eligible: ['s', 'n'] },
+    { at: '2026-11-28T14:14:59Z', eligible: ['s', 'n'] }, // 19:59:59 in Kathmandu
+    { at: '2026-11-28T14:15:00Z', eligible: ['s'] }, // 20:00 in Kathmandu
+    { at: '2026-11-28T13:35:00Z', eligible: ['e', 'd', 'n'] }, // the clock went back
+  ])('at $at → $eligible', ({ at, eligible }) => {
+    const atMs = Date.parse(at);
+    expect(candidatesAt(shared, atMs)).toEqual(eligible);
+    expect(candidatesAt(makeSnapshot(campaigns, branches), atMs)).toEqual(eligible);
+  });
+
+  it('the winner depends on the listener even when eligibility is memoized', () => {
+    const s = makeSnapshot([makeCampaign('a'), makeCampaign('b')], [makeBranch('vip', ['a'], { audience: { package: 'vip' } }), makeBranch('all', ['b'])]);
+    const ask = (packages: string[]) => selectBranch(s, { slotId: 'slot-1', userId: 'u', platform: 'ios' }, (p) => packages.includes(p), NOW, rng());
+    expect(ask(['vip'])).toMatchObject({ branch: { name: 'vip' }, dropped: [{ campaignId: 'b', reason: 'not_ranked' }] });
+    expect(ask([])).toMatchObject({ branch: { name: 'all' }, dropped: [{ campaignId: 'a', reason: 'audience' }] });
+    expect(ask(['vip'])).toMatchObject({ branch: { name: 'vip' }, candidates: [{ id: 'a' }] });
+  });
+});
+
 describe('selectBranch: first matching branch with an eligible candidate', () => {
   const campaigns = [makeCampaign('a'), makeCampaign('b'), makeCampaign('p', { status: 'paused' }), makeCampaign('z')];
   const vip = { package: 'vip' } as const;

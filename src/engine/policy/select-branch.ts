@@ -133,7 +133,7 @@ export function drawArm(branch: Branch, weights: readonly ArmWeight[] | undefine
 
 /**
  * Phase 1 of a decision (pure): resolves the slot, checks every campaign of the slot's policy for
- * eligibility, and picks the first branch whose audience matches and that has an eligible candidate
+ * eligibility (memoized per snapshot, slot, platform and quarter hour: see SlotEligibility), and picks the first branch whose audience matches and that has an eligible candidate
  * (membership answers package questions for this listener). For bandit branches draws the arm from
  * options.armWeights and records its probability. Uses the rng only for the arm draw.
  */
@@ -150,42 +150,22 @@ export function selectBranch(
   if (!slot.platforms.includes(request.platform)) return { kind: 'platform_not_served', slot, platform: request.platform };
   const branches = snapshot.policiesBySlotId.get(slot.id)?.branches ?? [];
 
-  const clocks = new Map<string, LocalClock>();
-  const verdict = new Map<string, DropReason | null>();
-  for (const branch of branches) {
-    for (const id of branch.campaignIds) {
-      if (!verdict.has(id)) verdict.set(id, eligibilityDrop(snapshot.campaignsById.get(id), slot, request.platform, nowMs, clocks));
-    }
-  }
-  let eligibleCount = 0;
-  for (const v of verdict.values()) if (v === null) eligibleCount++;
-
+  const eligibility = slotEligibility(snapshot, slot, request.platform, nowMs);
   let winner = -1;
-  const outOfAudience = new Set<string>();
   for (let i = 0; i < branches.length; i++) {
-    const branch = branches[i];
-    const hasEligible = branch.campaignIds.some((id) => verdict.get(id) === null);
-    if (!hasEligible) continue;
-    if (evaluateAudience(branch.audience, membership)) {
+    if (eligibility.branchHasEligible[i] && evaluateAudience(branches[i].audience, membership)) {
       winner = i;
       break;
     }
-    for (const id of branch.campaignIds) outOfAudience.add(id);
   }
+  const outcome = winnerOutcome(snapshot, slot, eligibility, branches, winner);
+  const funnel = { candidates: eligibility.verdict.size, eligible: eligibility.eligibleCount, inAudience: outcome.candidates.length };
+  if (winner < 0) return { kind: 'no_branch', slot, dropped: outcome.dropped, funnel };
 
-  const winning = winner >= 0 ? branches[winner] : null;
-  const inWinner = new Set(winning?.campaignIds ?? []);
-  const dropped: Drop[] = [];
-  for (const [id, v] of verdict) {
-    if (v !== null) dropped.push({ campaignId: id, reason: v });
-    else if (!inWinner.has(id)) dropped.push({ campaignId: id, reason: outOfAudience.has(id) || winning === null ? 'audience' : 'not_ranked' });
-  }
-
-  if (winning === null) return { kind: 'no_branch', slot, dropped, funnel: { candidates: verdict.size, eligible: eligibleCount, inAudience: 0 } };
-
-  const candidates: CompiledCampaign[] = [];
-  for (const id of inWinner) if (verdict.get(id) === null) candidates.push(snapshot.campaignsById.get(id) as CompiledCampaign);
-  const key = branchKey(slot.id, winning);
+  const winning = branches[winner];
+  const candidates = outcome.candidates;
+  const dropped = outcome.dropped;
+  const key = outcome.branchKey as string;
   const arm = winning.method === 'bandit' ? drawArm(winning, options.armWeights?.get(key), rng) : null;
   const want = Math.max(1, Math.min(slot.maxAdsPerResponse, Math.floor(request.count ?? 1)));
   return {
@@ -198,12 +178,116 @@ export function selectBranch(
     arm,
     candidates,
     dropped,
-    funnel: { candidates: verdict.size, eligible: eligibleCount, inAudience: candidates.length },
+    funnel,
     userId: request.userId,
     platform: request.platform,
     nowMs,
     want,
     adLoadTimeZone: snapshot.adLoadTimeZone,
-    clocks,
+    clocks: new Map<string, LocalClock>(),
   };
+}
+
+/**
+ * Eligibility of a slot's policy campaigns for one platform, valid for every instant in
+ * [fromMs, untilMs): within a snapshot only the clock changes a verdict, and the clock only matters
+ * through schedule bounds (clipped into the window) and the local weekday and hour, which are constant
+ * within a UTC quarter hour (see localClock). So the verdicts, and what each possible winning branch
+ * leaves as candidates and drops, are computed once per slot, platform and quarter hour rather than
+ * once per decision.
+ */
+interface SlotEligibility {
+  readonly fromMs: number;
+  readonly untilMs: number;
+  /** Verdict per distinct campaign id, in order of first appearance in the policy. */
+  readonly verdict: ReadonlyMap<string, DropReason | null>;
+  readonly eligibleCount: number;
+  readonly branchHasEligible: readonly boolean[];
+  /** Outcome per winning branch index; index branches.length holds "no winner". Filled on first use. */
+  readonly outcomes: (WinnerOutcome | undefined)[];
+}
+
+interface WinnerOutcome {
+  readonly candidates: readonly CompiledCampaign[];
+  readonly dropped: readonly Drop[];
+  /** branchKey() of the winner; null without one. */
+  readonly branchKey: string | null;
+}
+
+const QUARTER_HOUR_MS = 900_000;
+const eligibilityMemo = new WeakMap<DecisionSnapshot, Map<string, Map<Platform, SlotEligibility>>>();
+
+function slotEligibility(snapshot: DecisionSnapshot, slot: Slot, platform: Platform, nowMs: number): SlotEligibility {
+  let bySlot = eligibilityMemo.get(snapshot);
+  if (bySlot === undefined) {
+    bySlot = new Map();
+    eligibilityMemo.set(snapshot, bySlot);
+  }
+  let byPlatform = bySlot.get(slot.id);
+  if (byPlatform === undefined) {
+    byPlatform = new Map();
+    bySlot.set(slot.id, byPlatform);
+  }
+  const memo = byPlatform.get(platform);
+  if (memo !== undefined && nowMs >= memo.fromMs && nowMs < memo.untilMs) return memo;
+  const fresh = computeSlotEligibility(snapshot, slot, platform, nowMs);
+  byPlatform.set(platform, fresh);
+  return fresh;
+}
+
+function computeSlotEligibility(snapshot: DecisionSnapshot, slot: Slot, platform: Platform, nowMs: number): SlotEligibility {
+  const branches = snapshot.policiesBySlotId.get(slot.id)?.branches ?? [];
+  const clocks = new Map<string, LocalClock>();
+  const verdict = new Map<string, DropReason | null>();
+  let fromMs = Math.floor(nowMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  let untilMs = fromMs + QUARTER_HOUR_MS;
+  const clip = (boundaryMs: number | null) => {
+    if (boundaryMs === null) return;
+    if (boundaryMs > nowMs) untilMs = Math.min(untilMs, boundaryMs);
+    else fromMs = Math.max(fromMs, boundaryMs);
+  };
+  for (const branch of branches) {
+    for (const id of branch.campaignIds) {
+      if (verdict.has(id)) continue;
+      const campaign = snapshot.campaignsById.get(id);
+      verdict.set(id, eligibilityDrop(campaign, slot, platform, nowMs, clocks));
+      if (campaign !== undefined) {
+        clip(campaign.startAtMs);
+        clip(campaign.endAtMs);
+      }
+    }
+  }
+  let eligibleCount = 0;
+  for (const v of verdict.values()) if (v === null) eligibleCount++;
+  const branchHasEligible = branches.map((b) => b.campaignIds.some((id) => verdict.get(id) === null));
+  return { fromMs, untilMs, verdict, eligibleCount, branchHasEligible, outcomes: new Array(branches.length + 1) };
+}
+
+/**
+ * Candidates and drops when branch `winner` wins (-1: none does). Branches before the winner that had
+ * an eligible campaign were passed over for their audience, so their eligible campaigns that the
+ * winner does not also name are drops for 'audience'; other eligible campaigns outside it are 'not_ranked'.
+ */
+function winnerOutcome(snapshot: DecisionSnapshot, slot: Slot, eligibility: SlotEligibility, branches: readonly Branch[], winner: number): WinnerOutcome {
+  const slotIndex = winner < 0 ? branches.length : winner;
+  const memo = eligibility.outcomes[slotIndex];
+  if (memo !== undefined) return memo;
+  const { verdict } = eligibility;
+  const outOfAudience = new Set<string>();
+  const lastPassed = winner < 0 ? branches.length : winner;
+  for (let i = 0; i < lastPassed; i++) {
+    if (eligibility.branchHasEligible[i]) for (const id of branches[i].campaignIds) outOfAudience.add(id);
+  }
+  const inWinner = new Set(winner < 0 ? [] : branches[winner].campaignIds);
+  const dropped: Drop[] = [];
+  for (const [id, v] of verdict) {
+    if (v !== null) dropped.push({ campaignId: id, reason: v });
+    else if (!inWinner.has(id)) dropped.push({ campaignId: id, reason: outOfAudience.has(id) || winner < 0 ? 'audience' : 'not_ranked' });
+  }
+  const candidates: CompiledCampaign[] = [];
+  // Snapshot lookups cannot miss here: a verdict of null means the campaign was found.
+  for (const id of inWinner) if (verdict.get(id) === null) candidates.push(snapshot.campaignsById.get(id) as CompiledCampaign);
+  const outcome = { candidates, dropped, branchKey: winner < 0 ? null : branchKey(slot.id, branches[winner]) };
+  eligibility.outcomes[slotIndex] = outcome;
+  return outcome;
 }
