@@ -54,6 +54,16 @@ interface ValueStore {
   codes: Uint8Array | Uint16Array | null;
   readonly codeOf: Map<string, number>;
   readonly valueOfCode: string[];
+  /** values() order of the bitmaps' keys; null after a value appears or disappears. */
+  sortedValues: string[] | null;
+}
+
+function sortedValues(store: ValueStore): string[] {
+  if (store.sortedValues === null) {
+    const keys = [...store.bitmaps.keys()];
+    store.sortedValues = store.spec.isOrdinal ? keys.sort((a, b) => Number(a) - Number(b)) : keys.sort();
+  }
+  return store.sortedValues;
 }
 
 /** Largest value code a categorical code column can hold (Uint16). */
@@ -165,7 +175,7 @@ export class AttributeIndex {
         this.numericStores.set(spec.name, { spec, values: new Float64Array(capacity), present: new RoaringBitmap32(), buckets: null });
       } else {
         const codes = spec.kind === 'multi' ? null : new Uint8Array(capacity);
-        this.valueStores.set(spec.name, { spec, bitmaps: new Map(), codes, codeOf: new Map(), valueOfCode: [''] });
+        this.valueStores.set(spec.name, { spec, bitmaps: new Map(), codes, codeOf: new Map(), valueOfCode: [''], sortedValues: null });
       }
     }
   }
@@ -237,9 +247,7 @@ export class AttributeIndex {
   /** Distinct values of a categorical/boolean/multi attribute with at least one user, sorted (numerically for ordinals). */
   values(attr: ProfileAttribute): string[] {
     const store = this.valueStores.get(attr);
-    if (!store) return [];
-    const keys = [...store.bitmaps.keys()];
-    return store.spec.isOrdinal ? keys.sort((a, b) => Number(a) - Number(b)) : keys.sort();
+    return store ? [...sortedValues(store)] : [];
   }
 
   /** The users holding a value (read-only, owned by the index), or undefined when nobody does. */
@@ -344,7 +352,10 @@ export class AttributeIndex {
     if (!this.universeBitmap.has(userIdx)) return null;
     const profile: Record<string, unknown> = {};
     for (const [attr, store] of this.valueStores) {
-      const held = this.values(attr).filter((v) => store.bitmaps.get(v)!.has(userIdx));
+      // Decisions log every listener's profile: the code column answers single-valued attributes
+      // in O(1) instead of one bitmap probe per value.
+      const code = store.codes === null ? -1 : userIdx < store.codes.length ? store.codes[userIdx] : 0;
+      const held = code > 0 ? [store.valueOfCode[code]] : code === 0 ? [] : sortedValues(store).filter((v) => store.bitmaps.get(v)!.has(userIdx));
       if (held.length === 0) continue;
       if (store.spec.kind === 'multi') profile[attr] = held;
       else if (store.spec.kind === 'boolean') profile[attr] = held[0] === 'true';
@@ -405,13 +416,19 @@ export class AttributeIndex {
         const value = store.valueOfCode[code];
         const bitmap = store.bitmaps.get(value)!;
         bitmap.delete(userIdx);
-        if (bitmap.isEmpty) store.bitmaps.delete(value);
+        if (bitmap.isEmpty) {
+          store.bitmaps.delete(value);
+          store.sortedValues = null;
+        }
         continue;
       }
       const isSingle = store.spec.kind !== 'multi';
       for (const [value, bitmap] of store.bitmaps) {
         if (bitmap.delete(userIdx)) {
-          if (bitmap.isEmpty) store.bitmaps.delete(value);
+          if (bitmap.isEmpty) {
+            store.bitmaps.delete(value);
+            store.sortedValues = null;
+          }
           if (isSingle) break;
         }
       }
@@ -428,7 +445,10 @@ export class AttributeIndex {
       if (codes) for (const idx of users) if (idx < codes.length) codes[idx] = 0;
       for (const [value, bitmap] of store.bitmaps) {
         bitmap.andNotInPlace(users);
-        if (bitmap.isEmpty) store.bitmaps.delete(value);
+        if (bitmap.isEmpty) {
+          store.bitmaps.delete(value);
+          store.sortedValues = null;
+        }
       }
     }
     for (const store of this.numericStores.values()) {
@@ -511,7 +531,10 @@ export class AttributeIndex {
       }
       for (const [value, members] of groups) {
         let bitmap = store.bitmaps.get(value);
-        if (!bitmap) store.bitmaps.set(value, (bitmap = new RoaringBitmap32()));
+        if (!bitmap) {
+          store.bitmaps.set(value, (bitmap = new RoaringBitmap32()));
+          store.sortedValues = null;
+        }
         bitmap.addMany(Uint32Array.from(members));
       }
     }
