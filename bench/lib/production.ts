@@ -25,10 +25,13 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
   }
 }
 
+/** The Node flags `npm start` and the Docker image run MusicBoss with (package.json, docker/Dockerfile). */
+export const NODE_FLAGS = ['--max-semi-space-size=32'];
+
 /** Starts dist/<script>; BENCH_CPU_PROFILE=dir writes a V8 CPU profile of it, to see where time goes. */
 export function startProcess(script: string, env: Record<string, string>, log: (line: string) => void): ChildProcess {
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => code && !signal && log(`# ${script} exited with ${code}`));
   return child;
 }
