@@ -44,6 +44,28 @@ describe('addDecision', () => {
     ]);
   });
 
+  it.each([
+    { title: 'one shared list, many decisions', lists: [['c1', 'c2'], 'same', 'same'], eligible: { c1: 3, c2: 3 } },
+    { title: 'equal contents in different arrays', lists: [['c1', 'c2'], ['c1', 'c2']], eligible: { c1: 2, c2: 2 } },
+    { title: 'overlapping lists', lists: [['c1', 'c2'], ['c2', 'c3'], 'same'], eligible: { c1: 1, c2: 3, c3: 2 } },
+    { title: 'an empty list counts nothing', lists: [[], ['c1']], eligible: { c1: 1 } },
+  ])('eligible counts by shared list: $title', ({ lists, eligible }) => {
+    const acc = new StatsAccumulator();
+    let previous: string[] = [];
+    for (const list of lists) {
+      const ids = list === 'same' ? previous : (list as string[]);
+      previous = ids;
+      addDecision(acc, { nowMs: 60_500, slotId: 's1', branch: 'b', arm: null, platform: 'ios', servedCampaignIds: [], eligibleCampaignIds: ids });
+    }
+    expect(acc.size).toBeGreaterThan(0);
+    const rows = acc.drain();
+    const counted = Object.fromEntries(rows.filter((r) => r.campaignId !== '').map((r) => [r.campaignId, r.counts.eligible]));
+    expect(counted).toEqual(eligible);
+    expect(rows.find((r) => r.campaignId === '')?.counts.requests).toBe(lists.length);
+    expect(acc.size).toBe(0);
+    expect(acc.drain()).toEqual([]);
+  });
+
   it('addRows puts a drained batch back without losing counts', () => {
     const acc = new StatsAccumulator();
     const dims = { minuteMs: 0, campaignId: 'c', creativeId: 'k', slotId: 's', branch: 'b', arm: 'a', platform: 'pc' };

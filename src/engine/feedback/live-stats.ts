@@ -42,9 +42,15 @@ function keyOf(d: StatDims): string {
  */
 export class StatsAccumulator {
   private rows = new Map<string, { dims: StatDims; counts: StatCounts }>();
+  /**
+   * `eligible` counts not yet spread over their campaign rows: per requests row, how many decisions
+   * saw each list of eligible campaigns. Decisions of one slot and branch share one list object
+   * (BranchSelected.candidateIds), so a decision costs one count here instead of one row per campaign.
+   */
+  private eligibleLists = new Map<string, { common: Omit<StatDims, 'campaignId' | 'creativeId'>; tail: string; lists: Map<readonly string[], number> }>();
 
   get size(): number {
-    return this.rows.size;
+    return this.rows.size + this.eligibleLists.size;
   }
 
   add(dims: StatDims, metric: StatMetric, by = 1): void {
@@ -65,6 +71,19 @@ export class StatsAccumulator {
     row.counts[metric] += by;
   }
 
+  /**
+   * One decision's `eligible` counts: +1 on the row of each campaign in campaignIds. `requestsKey` is
+   * the decision's requests row and `tail` the part of keyOf after the creative, both as addDecision builds them.
+   */
+  addEligible(requestsKey: string, tail: string, common: Omit<StatDims, 'campaignId' | 'creativeId'>, campaignIds: readonly string[]): void {
+    let entry = this.eligibleLists.get(requestsKey);
+    if (entry === undefined) {
+      entry = { common, tail, lists: new Map() };
+      this.eligibleLists.set(requestsKey, entry);
+    }
+    entry.lists.set(campaignIds, (entry.lists.get(campaignIds) ?? 0) + 1);
+  }
+
   /** Adds every count of another accumulator's rows (used to put back a batch whose flush failed). */
   addRows(rows: readonly StatRow[]): void {
     for (const row of rows) {
@@ -74,6 +93,12 @@ export class StatsAccumulator {
 
   /** Takes every accumulated row, sorted by key, and empties the accumulator. */
   drain(): StatRow[] {
+    for (const { common, tail, lists } of this.eligibleLists.values()) {
+      for (const [campaignIds, decisions] of lists) {
+        for (const campaignId of campaignIds) this.addKeyed(`${common.minuteMs}\u0001${campaignId}\u0001${tail}`, 'eligible', common, campaignId, '', decisions);
+      }
+    }
+    this.eligibleLists = new Map();
     const entries = [...this.rows.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.rows = new Map();
     return entries.map(([, r]) => ({ ...r.dims, counts: r.counts }));
@@ -102,7 +127,8 @@ export function addDecision(acc: StatsAccumulator, input: DecisionStatsInput): v
   // the row is new (keys exactly as keyOf builds them; the spec checks they merge with add()).
   const common = { minuteMs: minuteOf(input.nowMs), slotId: input.slotId, branch: input.branch ?? '', arm: input.arm ?? '', platform: input.platform };
   const tail = `\u0001${common.slotId}\u0001${common.branch}\u0001${common.arm}\u0001${common.platform}`;
-  acc.addKeyed(`${common.minuteMs}\u0001\u0001${tail}`, 'requests', common, '', '');
-  for (const campaignId of input.eligibleCampaignIds ?? []) acc.addKeyed(`${common.minuteMs}\u0001${campaignId}\u0001${tail}`, 'eligible', common, campaignId, '');
+  const requestsKey = `${common.minuteMs}\u0001\u0001${tail}`;
+  acc.addKeyed(requestsKey, 'requests', common, '', '');
+  if (input.eligibleCampaignIds !== undefined && input.eligibleCampaignIds.length > 0) acc.addEligible(requestsKey, tail, common, input.eligibleCampaignIds);
   for (const { campaignId, creativeId } of input.servedCampaignIds) acc.addKeyed(`${common.minuteMs}\u0001${campaignId}\u0001${creativeId}${tail}`, 'served', common, campaignId, creativeId);
 }

@@ -50,6 +50,11 @@ export interface BranchSelected {
   readonly arm: ArmChoice | null;
   /** Eligible campaigns of the branch, deduplicated, in branch order. */
   readonly candidates: readonly CompiledCampaign[];
+  /**
+   * Their ids. The same array object for every decision with the same slot, platform and winning branch
+   * within a snapshot's eligibility window, so per-decision consumers can aggregate by identity.
+   */
+  readonly candidateIds: readonly string[];
   readonly dropped: readonly Drop[];
   readonly funnel: SelectionFunnel;
   readonly userId: string;
@@ -177,6 +182,7 @@ export function selectBranch(
     branchKey: key,
     arm,
     candidates,
+    candidateIds: outcome.candidateIds,
     dropped,
     funnel,
     userId: request.userId,
@@ -209,6 +215,7 @@ interface SlotEligibility {
 
 interface WinnerOutcome {
   readonly candidates: readonly CompiledCampaign[];
+  readonly candidateIds: readonly string[];
   readonly dropped: readonly Drop[];
   /** branchKey() of the winner; null without one. */
   readonly branchKey: string | null;
@@ -287,7 +294,7 @@ function winnerOutcome(snapshot: DecisionSnapshot, slot: Slot, eligibility: Slot
   const candidates: CompiledCampaign[] = [];
   // Snapshot lookups cannot miss here: a verdict of null means the campaign was found.
   for (const id of inWinner) if (verdict.get(id) === null) candidates.push(snapshot.campaignsById.get(id) as CompiledCampaign);
-  const outcome = { candidates, dropped, branchKey: winner < 0 ? null : branchKey(slot.id, branches[winner]) };
+  const outcome = { candidates, candidateIds: candidates.map((c) => c.id), dropped, branchKey: winner < 0 ? null : branchKey(slot.id, branches[winner]) };
   eligibility.outcomes[slotIndex] = outcome;
   return outcome;
 }
