@@ -13,6 +13,7 @@ import { signTrackingToken } from '../../engine/tracking/tracking-token';
 import { createRng, type Rng } from '../../engine/util/rng';
 import type { AppConfig } from '../../config/config';
 import { COUNTER_STORE } from '../../platform/counters/counters.provider';
+import { CounterTally } from '../../platform/metrics/counter-tally';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { APP_CONFIG, TRACKING_SECRET } from '../../platform/tokens';
 import { AudienceMembershipService } from '../audiences/audience-membership.service';
@@ -69,6 +70,9 @@ const TRACKING_TTL_MS = 7 * 24 * 3600 * 1000;
 const EXPLORATION_SHARE = 0.1;
 const STATS_REFRESH_MS = 2000;
 const TRACKING_TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
+const FUNNEL_STAGES = ['candidates', 'eligible', 'in_audience', 'under_caps', 'chosen'] as const;
+const OUTCOMES = ['filled', 'no_fill', 'no_branch'] as const;
+const OUTCOME_INDEX: Record<(typeof OUTCOMES)[number], number> = { filled: 0, no_fill: 1, no_branch: 2 };
 
 /**
  * The hot path of POST /v1/decisions: snapshot → selectBranch → (model within its time budget) →
@@ -82,9 +86,9 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
   private goalProgressToday: ReadonlyMap<string, number> = new Map();
   private statsTimer: NodeJS.Timeout | null = null;
   private unsubscribeSwap: (() => void) | null = null;
-  private readonly funnel: Counter<'slot' | 'branch' | 'stage'>;
+  private readonly funnel: CounterTally;
   private readonly fallbacks: Counter<'slot' | 'reason'>;
-  private readonly outcomes: Counter<'slot' | 'outcome'>;
+  private readonly outcomes: CounterTally;
   /** Injectable clock, for tests of pacing through HTTP. */
   now: () => number = Date.now;
 
@@ -101,9 +105,9 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
-    this.funnel = new Counter({ name: 'musicboss_decision_funnel_total', help: 'Decision funnel: candidates → eligible → in_audience → under_caps → chosen', labelNames: ['slot', 'branch', 'stage'], registers: [metrics.registry] });
+    this.funnel = new CounterTally({ name: 'musicboss_decision_funnel_total', help: 'Decision funnel: candidates → eligible → in_audience → under_caps → chosen', rowLabels: ['slot', 'branch'], valueLabel: 'stage', values: FUNNEL_STAGES, registry: metrics.registry });
     this.fallbacks = new Counter({ name: 'musicboss_decision_fallbacks_total', help: 'Model/bandit branches that fell back to priority', labelNames: ['slot', 'reason'], registers: [metrics.registry] });
-    this.outcomes = new Counter({ name: 'musicboss_decisions_total', help: 'Decisions by outcome', labelNames: ['slot', 'outcome'], registers: [metrics.registry] });
+    this.outcomes = new CounterTally({ name: 'musicboss_decisions_total', help: 'Decisions by outcome', rowLabels: ['slot'], valueLabel: 'outcome', values: OUTCOMES, registry: metrics.registry });
   }
 
   onApplicationBootstrap(): void {
@@ -166,7 +170,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
       });
     }
     if (selection.kind === 'no_branch') {
-      this.outcomes.inc({ slot: selection.slot.key, outcome: 'no_branch' });
+      this.outcomes.row(selection.slot.key)[OUTCOME_INDEX.no_branch]++;
       this.countFunnel(selection.slot.key, 'none', selection.funnel.candidates, selection.funnel.eligible, 0, 0, 0);
       this.liveStats.recordDecision({ nowMs, slotId: selection.slot.id, branch: null, arm: null, platform: input.platform, servedCampaignIds: [] });
       return {
@@ -208,7 +212,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     const branch = selection.branch;
     const arm = selection.arm;
     if (ranking.fallback) this.fallbacks.inc({ slot: slot.key, reason: ranking.fallback.reason.slice(0, 60) });
-    this.outcomes.inc({ slot: slot.key, outcome: decision.kind });
+    this.outcomes.row(slot.key)[OUTCOME_INDEX[decision.kind]]++;
     this.countFunnel(slot.key, branch.name, decision.funnel.candidates, decision.funnel.eligible, decision.funnel.inAudience, decision.funnel.underCaps, decision.funnel.chosen);
 
     const logRows: DecisionLogRow[] = [];
@@ -262,7 +266,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
       arm: arm?.modelId ?? null,
       platform: input.platform,
       servedCampaignIds: decision.ads.map((ad) => ({ campaignId: ad.campaign.id, creativeId: ad.creative.id })),
-      eligibleCampaignIds: selection.candidates.map((c) => c.id),
+      eligibleCampaignIds: selection.candidateIds,
     });
 
     return {
@@ -311,11 +315,12 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private countFunnel(slot: string, branch: string, candidates: number, eligible: number, inAudience: number, underCaps: number, chosen: number): void {
-    this.funnel.inc({ slot, branch, stage: 'candidates' }, candidates);
-    this.funnel.inc({ slot, branch, stage: 'eligible' }, eligible);
-    this.funnel.inc({ slot, branch, stage: 'in_audience' }, inAudience);
-    this.funnel.inc({ slot, branch, stage: 'under_caps' }, underCaps);
-    this.funnel.inc({ slot, branch, stage: 'chosen' }, chosen);
+    const sums = this.funnel.row(slot, branch); // indexed like FUNNEL_STAGES
+    sums[0] += candidates;
+    sums[1] += eligible;
+    sums[2] += inAudience;
+    sums[3] += underCaps;
+    sums[4] += chosen;
   }
 }
 
