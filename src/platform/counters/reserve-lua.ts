@@ -6,31 +6,34 @@
  * -1 chosen, 0 not evaluated (want reached), j > 0 rejected at its j-th check.
  */
 export const RESERVE_LUA = `
-local A = {}
-for token in string.gmatch(ARGV[1], '%S+') do A[#A + 1] = token end
-local want = tonumber(A[1])
-local n = tonumber(A[2])
-local pos = 3
+-- Tokens are read as needed: once want ads are chosen the rest of the plan is never parsed
+-- (most decisions choose their first candidate, and parsing dominated the script's cost).
+local tok = string.gmatch(ARGV[1], '%S+')
+local want = tonumber(tok())
+local n = tonumber(tok())
 local chosen = 0
 local out = {}
 for c = 1, n do
-  local m = tonumber(A[pos])
-  pos = pos + 1
   if chosen >= want then
     out[c] = 0
   else
+    local m = tonumber(tok())
+    local idx, op, limit, ttl = {}, {}, {}, {}
+    for j = 1, m do
+      idx[j] = tonumber(tok())
+      op[j] = tok()
+      limit[j] = tonumber(tok())
+      ttl[j] = tonumber(tok())
+    end
     local failed = 0
     for j = 1, m do
-      local b = pos + (j - 1) * 4
-      local key = KEYS[tonumber(A[b])]
-      local op = A[b + 1]
+      local key = KEYS[idx[j]]
       local ok
-      if op == 'a' then
+      if op[j] == 'a' then
         ok = redis.call('EXISTS', key) == 0
       else
         local cur = tonumber(redis.call('GET', key) or '0') or 0
-        local limit = tonumber(A[b + 2])
-        if op == 'r' then ok = cur + 1 <= limit else ok = cur < limit end
+        if op[j] == 'r' then ok = cur + 1 <= limit[j] else ok = cur < limit[j] end
       end
       if not ok then
         failed = j
@@ -42,21 +45,17 @@ for c = 1, n do
     else
       local seen = {}
       for j = 1, m do
-        local b = pos + (j - 1) * 4
-        if A[b + 1] == 'r' and not seen[A[b]] then
-          seen[A[b]] = true
-          local key = KEYS[tonumber(A[b])]
-          local ttl = tonumber(A[b + 3])
+        if op[j] == 'r' and not seen[idx[j]] then
+          seen[idx[j]] = true
           -- Keys are only ever created by this script, INCREMENT_LUA or SET EX, all with their TTL,
           -- so only a key this INCR just created needs one.
-          if redis.call('INCR', key) == 1 and ttl > 0 then redis.call('EXPIRE', key, ttl) end
+          if redis.call('INCR', KEYS[idx[j]]) == 1 and ttl[j] > 0 then redis.call('EXPIRE', KEYS[idx[j]], ttl[j]) end
         end
       end
       out[c] = -1
       chosen = chosen + 1
     end
   end
-  pos = pos + 4 * m
 end
 return out
 `;
