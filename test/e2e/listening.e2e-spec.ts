@@ -109,7 +109,7 @@ describe('listening: import, CF + item2vec on the worker, similar items, lookali
     const seed = Array.from({ length: 30 }, (_, u) => `rock-fan-${u}`);
     await expectOk(http(app.url, 'POST', '/v1/packages', { key: admin, body: { key: 'rock-buyers', name: 'rock album buyers', kind: 'upload' } }));
     await expectOk(http(app.url, 'PUT', '/v1/packages/rock-buyers/members', { key: admin, rawBody: seed.join('\n') + '\n', headers: { 'content-type': 'text/plain' } }));
-    const queued = await http(app.url, 'POST', '/v1/packages/lookalike', { key: admin, body: { key: 'rock-lookalike', seedPackage: 'rock-buyers', targetSize: PER_SCENE - 30 } });
+    const queued = await http(app.url, 'POST', '/v1/packages/lookalike', { key: admin, body: { key: 'rock-lookalike', seedPackage: 'rock-buyers', targetSize: PER_SCENE - 30, seed: 5 } });
     expect(queued.status).toBe(202);
     expect(queued.body.package).toMatchObject({ key: 'rock-lookalike', kind: 'lookalike' });
     const built = await eventually(async () => {

@@ -28,6 +28,8 @@ export interface LookalikePayload {
   targetSize: number;
   excludePackage: string | null;
   requestedAtMs: number;
+  /** Seed of the holdout draw; absent → derived from requestedAtMs. */
+  seed?: number;
 }
 
 export interface LookalikeReport {
@@ -124,7 +126,7 @@ export class ListeningJobsService {
       seed: seed.toUint32Array(),
       targetSize: payload.targetSize,
       exclude: (u) => excluded.has(u),
-      rng: createRng(payload.requestedAtMs % 2 ** 31),
+      rng: createRng(payload.seed ?? payload.requestedAtMs % 2 ** 31),
     });
     const withVectors = new Set(userIndices);
     const report: LookalikeReport = {

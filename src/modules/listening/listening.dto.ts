@@ -91,4 +91,10 @@ export class LookalikeDto {
   @IsOptional()
   @IsString()
   excludePackage?: string;
+
+  @ApiPropertyOptional({ description: 'Random seed of the report\'s seed holdout, to reproduce a report (default: derived from the request time).' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  seed?: number;
 }

@@ -148,7 +148,7 @@ export class ListeningService implements OnApplicationBootstrap {
     return scatterSvg(points, title, 30);
   }
 
-  async queueLookalike(body: { key: string; name?: string; seedPackage: string; targetSize: number; excludePackage?: string }): Promise<AudienceResult<{ queued: true; package: PackageRecord }>> {
+  async queueLookalike(body: { key: string; name?: string; seedPackage: string; targetSize: number; excludePackage?: string; seed?: number }): Promise<AudienceResult<{ queued: true; package: PackageRecord }>> {
     const wanted = [body.seedPackage, ...(body.excludePackage ? [body.excludePackage] : [])];
     const found = new Map((await this.packages.findManyByKeys([...wanted, body.key])).map((p) => [p.key, p]));
     if (!found.has(body.seedPackage)) return invalid('seedPackage', `package '${body.seedPackage}' does not exist`);
@@ -163,7 +163,7 @@ export class ListeningService implements OnApplicationBootstrap {
       else await this.packages.updateDefinition(existing.id, { name: body.name ?? existing.name, definition: { ...((existing.definition ?? {}) as object), ...definition } }, manager);
     });
     const requestedAtMs = Date.now();
-    await this.jobs.enqueue('listening.lookalike', { packageKey: body.key, seedPackage: body.seedPackage, targetSize: body.targetSize, excludePackage: body.excludePackage ?? null, requestedAtMs });
+    await this.jobs.enqueue('listening.lookalike', { packageKey: body.key, seedPackage: body.seedPackage, targetSize: body.targetSize, excludePackage: body.excludePackage ?? null, requestedAtMs, ...(body.seed !== undefined ? { seed: body.seed } : {}) });
     const [record] = await this.packages.findManyByKeys([body.key]);
     return ok({ queued: true, package: record });
   }
