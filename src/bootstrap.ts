@@ -10,7 +10,7 @@ import { checkApiKey } from './modules/auth/api-key.guard';
 import { ApiKeyService } from './modules/auth/api-key.service';
 import { HttpExceptionFilter } from './platform/http/http-exception.filter';
 import { answerRouterError, echoRequestId, requestIdOf } from './platform/http/request-id';
-import { hotRouteProblemLine } from './platform/http/request-logging';
+import { logRequest } from './platform/http/request-logging';
 import { createValidationPipe } from './platform/http/validation';
 import { openInfrastructure, type Infrastructure } from './platform/infrastructure';
 import { BullMqJobDriver } from './platform/jobs/bullmq-job-driver';
@@ -31,8 +31,9 @@ export interface ApiOptions {
 }
 
 export async function createApiApp(infra: Infrastructure, options: ApiOptions = {}): Promise<NestFastifyApplication> {
-  // Fastify's request id is the one logged and echoed in x-request-id.
-  const adapter = new FastifyAdapter({ bodyLimit: infra.config.bodyLimitBytes, trustProxy: true, genReqId: requestIdOf, frameworkErrors: answerRouterError });
+  // Fastify's request id is the one logged and echoed in x-request-id. No Nest middleware, so no
+  // @fastify/middie in front of every request (see loggerParams); adding middleware fails at boot.
+  const adapter = new FastifyAdapter({ skipMiddie: true, bodyLimit: infra.config.bodyLimitBytes, trustProxy: true, genReqId: requestIdOf, frameworkErrors: answerRouterError });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(infra, options.logDestination), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
@@ -47,8 +48,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiOptions = 
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    const problem = hotRouteProblemLine({ id: request.id, method: request.method, routeUrl: request.routeOptions.url, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
-    if (problem) PinoLogger.root[problem.level](problem.fields, 'request completed');
+    logRequest(PinoLogger.root, { id: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime });
     done();
   });
 

@@ -166,7 +166,7 @@ describe('foundation (embedded mode, through HTTP)', () => {
     expect(await requestLog(missing.headers.get('x-request-id')!)).toEqual([
       expect.objectContaining({ level: 40, req: { id: missing.headers.get('x-request-id'), method: 'GET', url: '/v1/nothing-here?page=2' }, res: { statusCode: 404 } }),
     ]);
-    // A hot route (outside the pino-http middleware) logs its problems in the same shape.
+    // The decision route logs its problems in the same shape.
     const badDecision = await http(app.url, 'POST', '/v1/decisions', { key: keys['slot-client'], body: { slotId: 'x' }, headers: { 'x-request-id': 'log-hot-400' } });
     expect(badDecision.status).toBe(400);
     expect(await requestLog('log-hot-400')).toEqual([
