@@ -26,14 +26,15 @@ for c = 1, n do
       ttl[j] = tonumber(tok())
     end
     local failed = 0
+    local cur = {}
     for j = 1, m do
       local key = KEYS[idx[j]]
       local ok
       if op[j] == 'a' then
         ok = redis.call('EXISTS', key) == 0
       else
-        local cur = tonumber(redis.call('GET', key) or '0') or 0
-        if op[j] == 'r' then ok = cur + 1 <= limit[j] else ok = cur < limit[j] end
+        cur[j] = tonumber(redis.call('GET', key) or '0') or 0
+        if op[j] == 'r' then ok = cur[j] + 1 <= limit[j] else ok = cur[j] < limit[j] end
       end
       if not ok then
         failed = j
@@ -48,8 +49,12 @@ for c = 1, n do
         if op[j] == 'r' and not seen[idx[j]] then
           seen[idx[j]] = true
           -- Keys are only ever created by this script, INCREMENT_LUA or SET EX, all with their TTL,
-          -- so only a key this INCR just created needs one.
-          if redis.call('INCR', KEYS[idx[j]]) == 1 and ttl[j] > 0 then redis.call('EXPIRE', KEYS[idx[j]], ttl[j]) end
+          -- so only a key read as absent (0) needs one: one SET EX instead of INCR then EXPIRE.
+          if cur[j] == 0 and ttl[j] > 0 then
+            redis.call('SET', KEYS[idx[j]], 1, 'EX', ttl[j])
+          else
+            redis.call('INCR', KEYS[idx[j]])
+          end
         end
       end
       out[c] = -1
