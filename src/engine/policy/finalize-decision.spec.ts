@@ -110,6 +110,24 @@ describe('finalizeDecision: dedupe and creatives', () => {
   });
 
   it.each([
+    { title: 'in plan order', order: [0, 1, 2] },
+    { title: 'in another order', order: [2, 0, 1] },
+    { title: 'with a verdict missing', order: [0, 2] },
+  ])('reads the store verdicts by campaign whatever their order: $title', async ({ order }) => {
+    const d = await run([makeCampaign('a', { priority: 90 }), makeCampaign('b', { priority: 50 }), makeCampaign('c', { priority: 10 })]);
+    const verdicts = [
+      { id: 'a', status: 'rejected', reason: 'cap', key: 'k' },
+      { id: 'b', status: 'chosen' },
+      { id: 'c', status: 'chosen' },
+    ] as const;
+    const out = finalizeDecision({ ...d.ranking, want: 2 }, { results: order.map((i) => verdicts[i]), chosenIds: ['b', 'c'] }, createRng(1));
+    const missingB = !order.includes(1);
+    expect(adIds(out)).toEqual(missingB ? ['c'] : ['b', 'c']);
+    expect(explainOf(out)).toEqual(missingB ? ['a:cap', 'b:not_ranked'] : ['a:cap']);
+    expect(out.funnel).toMatchObject({ underCaps: 2, chosen: missingB ? 1 : 2 });
+  });
+
+  it.each([
     { title: '1:3 among banner creatives; the audio-only one never', creatives: [creative('w1', 1), creative('w3', 3), creative('aud', 10, ['audio'])], p: { w1: 0.25, w3: 0.75, aud: 0 } },
     { title: 'equal weights', creatives: [creative('x', 2), creative('y', 2)], p: { x: 0.5, y: 0.5 } },
     { title: 'single fitting creative', creatives: [creative('only', 0.1, ['banner', 'feed'])], p: { only: 1 } },

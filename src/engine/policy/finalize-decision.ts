@@ -1,6 +1,6 @@
-import type { ReserveOutcome } from '../caps/counter-store';
+import type { CandidateReserveResult, ReserveOutcome } from '../caps/counter-store';
 import type { Rng } from '../util/rng';
-import type { Drop } from './drop';
+import type { Drop, DropReason } from './drop';
 import type { Ranking } from './rank-candidates';
 import type { CompiledCampaign, Creative, SlotFormat } from './snapshot';
 
@@ -62,27 +62,34 @@ export function pickCreative(creatives: readonly Creative[], format: SlotFormat,
  */
 export function finalizeDecision(ranking: Ranking, outcome: ReserveOutcome, rng: Rng): FinalDecision {
   const { selection } = ranking;
-  const explain: Drop[] = [...selection.dropped];
-  const verdicts = new Map(outcome.results.map((r) => [r.id, r] as const));
+  const { results } = outcome;
+  // Per ranked campaign, why it is not in the response (null: served). Drop objects are only built
+  // when explain is read: most decisions never ask.
+  const reasons: (DropReason | null)[] = new Array(ranking.ranked.length);
   const ads: ServedAd[] = [];
   const served = new Set<string>();
   let rejected = 0;
-  for (const r of ranking.ranked) {
-    const v = verdicts.get(r.campaign.id);
+  let verdicts: Map<string, CandidateReserveResult> | null = null;
+  for (let i = 0; i < ranking.ranked.length; i++) {
+    const r = ranking.ranked[i];
+    // Stores answer in plan order; look up by id only when they did not.
+    let v: CandidateReserveResult | undefined = results[i];
+    if (v?.id !== r.campaign.id) v = (verdicts ??= new Map(results.map((x) => [x.id, x] as const))).get(r.campaign.id);
     if (v?.status === 'rejected') {
       rejected++;
-      explain.push({ campaignId: r.campaign.id, reason: v.reason });
+      reasons[i] = v.reason;
       continue;
     }
     if (v?.status !== 'chosen' || served.has(r.campaign.id)) {
-      if (!served.has(r.campaign.id)) explain.push({ campaignId: r.campaign.id, reason: 'not_ranked' });
+      reasons[i] = served.has(r.campaign.id) ? null : 'not_ranked';
       continue;
     }
     const pick = pickCreative(r.campaign.creatives, selection.slot.format, rng);
     if (pick === null) {
-      explain.push({ campaignId: r.campaign.id, reason: 'slot' });
+      reasons[i] = 'slot';
       continue;
     }
+    reasons[i] = null;
     served.add(r.campaign.id);
     ads.push({
       campaign: r.campaign,
@@ -95,10 +102,19 @@ export function finalizeDecision(ranking: Ranking, outcome: ReserveOutcome, rng:
       isExplored: r.isExplored,
     });
   }
+  let explain: Drop[] | null = null;
   return {
     kind: ads.length > 0 ? 'filled' : 'no_fill',
     ads,
-    explain,
+    get explain(): readonly Drop[] {
+      if (explain === null) {
+        explain = [...selection.dropped];
+        reasons.forEach((reason, i) => {
+          if (reason !== null) explain!.push({ campaignId: ranking.ranked[i].campaign.id, reason });
+        });
+      }
+      return explain;
+    },
     funnel: { ...selection.funnel, underCaps: selection.funnel.inAudience - rejected, chosen: ads.length },
   };
 }
