@@ -47,6 +47,13 @@ describe('tracking tokens', () => {
     expect(verifyTrackingToken(signTrackingToken(given, SECRET), SECRET, given.i)).toEqual({ kind: 'valid', claims: given });
   });
 
+  it.each<[string, Partial<TrackingClaims>]>([
+    ['a listener id over 65,535 bytes', { u: 'x'.repeat(0x10000) }],
+    ['a non-UUID campaign id over 65,535 bytes', { c: 'é'.repeat(0x8000) }],
+  ])('refuses to sign %s', (_label, change) => {
+    expect(() => signTrackingToken({ ...claims, ...change }, SECRET)).toThrow(RangeError);
+  });
+
   it('is compact: with UUID ids, under 60% of the same claims as base64url JSON', () => {
     const jsonChars = Buffer.from(JSON.stringify(uuidClaims)).toString('base64url').length + 23;
     expect(signTrackingToken(uuidClaims, SECRET).length).toBeLessThan(0.6 * jsonChars);
