@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../config/config';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
@@ -24,7 +24,8 @@ const NEGATIVE_CACHE_MS = 5_000;
 const NEGATIVE_CACHE_MAX = 10_000;
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // One-shot: every request authenticates, the decision path included, and no Hash object is built.
+  return hash('sha256', key, 'hex');
 }
 
 export function generateApiKey(): string {
