@@ -6,16 +6,12 @@
  * live counters against what was sent.
  *
  *   npm run bench:events            EVENTS=200000 by default
- *   BENCH_DATABASE_URL / BENCH_REDIS_URL   default postgresql://postgres@127.0.0.1:5432/postgres, redis://127.0.0.1:6379
+ *   TEST_DATABASE_URL / TEST_REDIS_URL   default postgresql://postgres@127.0.0.1:5432/postgres, redis://127.0.0.1:6379
  *
  * Prints last: events-bench: events=<n> accepted_per_s=<r> processed_per_s=<r> lost=<k> duplicated=<d> lag_p99_ms=<x>
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { startProductionStack } from './lib/production';
 
 const EVENTS = Number(process.env.EVENTS ?? 200_000);
 const BATCH = 500;
@@ -24,65 +20,9 @@ const DECISION_CONCURRENCY = 16;
 // Eight ads a decision: fewer decision requests per event, so the run spends its time on events.
 const ADS_PER_DECISION = 8;
 const TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const log = (message: string) => process.stderr.write(`[events-bench] ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function reachable(): Promise<string | null> {
-  const pg = new Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await pg.connect();
-    await pg.end();
-  } catch (error) {
-    return `PostgreSQL at ${DATABASE_URL} unreachable (${(error as Error).message})`;
-  }
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    redis.disconnect();
-  } catch (error) {
-    redis.disconnect();
-    return `Redis at ${REDIS_URL} unreachable (${(error as Error).message})`;
-  }
-  return null;
-}
-
-function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${out.slice(-2000)}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code}: ${out.slice(-2000)}`));
-    });
-  });
-}
 
 async function api<T = any>(base: string, key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
@@ -126,43 +66,13 @@ function shuffle<T>(items: T[], seed: number): T[] {
 }
 
 async function main(): Promise<void> {
-  const problem = await reachable();
-  if (problem) {
-    log(`skipped: ${problem}`);
-    process.stdout.write(`events-bench: skipped (${problem})\n`);
-    return;
-  }
-  const dbName = `mbbench_events_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(DATABASE_URL);
-  dbUrl.pathname = `/${dbName}`;
-  const prefix = `mbbench${randomBytes(3).toString('hex')}`;
-  const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
-  const env = {
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL,
-    MUSICBOSS_REDIS_PREFIX: prefix,
-    MUSICBOSS_TRACKING_SECRET: randomBytes(32).toString('hex'),
-    MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey,
-    MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000000',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    MUSICBOSS_DOCS: 'false',
-  };
-  const children: ChildProcess[] = [];
-  const db = new Client({ connectionString: env.DATABASE_URL });
+  const stack = await startProductionStack('mbbench_events', { MUSICBOSS_DOCS: 'false' }, log);
+  const base = stack.url;
+  const adminKey = stack.adminKey;
+  const db = new Client({ connectionString: stack.databaseUrl });
   try {
-    const apiProc = await startProcess(join(__dirname, '..', 'src', 'main.js'), env, /API listening on (\S+)/);
-    children.push(apiProc.child);
-    const base = apiProc.match[1];
-    const workerProc = await startProcess(join(__dirname, '..', 'src', 'worker.js'), env, /worker started/);
-    children.push(workerProc.child);
     await db.connect();
-    log(`API ${base}, worker started, database ${dbName}, Redis prefix ${prefix}`);
+    log(`API ${base}, worker started, Redis prefix ${stack.redisPrefix}`);
 
     // A feed slot with eight ads a response, eight campaigns (membership ones suppress on conversion, one has a click goal).
     const client = (await ok(api(base, adminKey, 'POST', '/v1/api-keys', { name: 'bench app', role: 'slot-client' }))).key as string;
@@ -195,23 +105,25 @@ async function main(): Promise<void> {
 
     // Decisions through the API: one token per served ad.
     const adsNeeded = Math.ceil(EVENTS / TYPES.length);
-    const tokens: string[] = [];
+    const tokens: { token: string; decisionId: string }[] = [];
     const decisionStart = Date.now();
     await pool(Math.ceil(adsNeeded / ADS_PER_DECISION), DECISION_CONCURRENCY, async (i) => {
       const r = await ok(api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: `listener-${i}`, platform: i % 2 ? 'ios' : 'android', count: ADS_PER_DECISION }));
-      for (const ad of r.ads as { trackingUrls: { impression: string } }[]) tokens.push(new URL(ad.trackingUrls.impression).searchParams.get('t')!);
+      for (const ad of r.ads as { decisionId: string; trackingUrls: { impression: string } }[]) {
+        tokens.push({ token: new URL(ad.trackingUrls.impression).searchParams.get('t')!, decisionId: ad.decisionId });
+      }
     });
     log(`${tokens.length} ads served by ${Math.ceil(adsNeeded / ADS_PER_DECISION)} decisions in ${((Date.now() - decisionStart) / 1000).toFixed(1)} s`);
 
     const events = shuffle(
-      tokens.flatMap((token) => TYPES.map((type) => ({ type, token }))),
+      tokens.flatMap(({ token, decisionId }) => TYPES.map((type) => ({ type, token, decisionId }))),
       20261128,
     ).slice(0, EVENTS);
     const unique = events.length;
     // 1% replays, sent again later in the stream.
     const replays = events.filter((_, i) => i % 100 === 7);
-    const stream = [...events];
-    replays.forEach((e, i) => stream.splice(Math.min(stream.length, (i + 1) * 100 + 250), 0, e));
+    const stream = events.map(({ type, token }) => ({ type, token }));
+    replays.forEach((e, i) => stream.splice(Math.min(stream.length, (i + 1) * 100 + 250), 0, { type: e.type, token: e.token }));
 
     const sendStart = Date.now();
     let failed = 0;
@@ -249,7 +161,7 @@ async function main(): Promise<void> {
     ).rows;
     const [counted] = (await db.query('SELECT coalesce(sum(impressions + clicks + conversions + skips), 0)::int AS n FROM stats_minute')).rows;
     // Every (decision, type) sent must be stored: compare the distinct keys sent with the stored ones.
-    const sentKeys = new Set(events.map((e) => `${JSON.parse(Buffer.from(e.token.split('.')[0], 'base64url').toString()).d}|${e.type}`));
+    const sentKeys = new Set(events.map((e) => `${e.decisionId}|${e.type}`));
     const storedKeys = new Set((await db.query(`SELECT decision_id::text || '|' || type AS k FROM events`)).rows.map((r) => r.k as string));
     let lost = 0;
     for (const k of sentKeys) if (!storedKeys.has(k)) lost++;
@@ -260,21 +172,8 @@ async function main(): Promise<void> {
       `events-bench: events=${unique} accepted_per_s=${Math.round(stream.length / sendSeconds)} processed_per_s=${Math.round(processedPerS)} lost=${lost} duplicated=${duplicated} lag_p99_ms=${Math.round(facts.lag_p99_ms)}\n`,
     );
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
     await db.end().catch(() => undefined);
-    const cleanup = new Client({ connectionString: DATABASE_URL });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await cleanup.end();
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await stack.close();
   }
 }
 

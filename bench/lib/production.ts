@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -49,12 +50,31 @@ export interface ProductionStack {
   readonly url: string;
   readonly adminKey: string;
   readonly port: number;
+  /** The fresh database the processes use (dropped on close). */
+  readonly databaseUrl: string;
+  /** MUSICBOSS_REDIS_PREFIX of the processes (their keys are deleted on close). */
+  readonly redisPrefix: string;
   close(): Promise<void>;
+}
+
+/** Deletes every Redis key under `prefix:`. */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(BENCH_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
  * A fresh database, an API process and `workers` worker processes in production mode.
- * `extraEnv` adds settings (e.g. a short attribution window); the database is dropped on close.
+ * `extraEnv` adds settings (e.g. a short attribution window); close drops the database and the Redis keys.
  */
 export async function startProductionStack(name: string, extraEnv: Record<string, string>, log: (line: string) => void, workers = 1): Promise<ProductionStack> {
   const dbName = `${name}_${Date.now().toString(36)}`;
@@ -66,10 +86,11 @@ export async function startProductionStack(name: string, extraEnv: Record<string
   dbUrl.pathname = `/${dbName}`;
   const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
   const port = 6000 + Math.floor(Math.random() * 1000);
+  const redisPrefix = `${name}-${Date.now().toString(36)}`;
   const env = {
     DATABASE_URL: dbUrl.toString(),
     REDIS_URL: BENCH_REDIS_URL,
-    MUSICBOSS_REDIS_PREFIX: `${name}-${Date.now().toString(36)}`,
+    MUSICBOSS_REDIS_PREFIX: redisPrefix,
     MUSICBOSS_TRACKING_SECRET: randomBytes(32).toString('hex'),
     MUSICBOSS_BOOTSTRAP_ADMIN_KEY: adminKey,
     MUSICBOSS_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -88,6 +109,7 @@ export async function startProductionStack(name: string, extraEnv: Record<string
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await c.end();
+    await deleteRedisKeys(redisPrefix);
   };
   try {
     await waitForHttp(`${url}/health/ready`, 120_000);
@@ -95,5 +117,5 @@ export async function startProductionStack(name: string, extraEnv: Record<string
     await close();
     throw error;
   }
-  return { url, adminKey, port, close };
+  return { url, adminKey, port, databaseUrl: dbUrl.toString(), redisPrefix, close };
 }
