@@ -3,8 +3,11 @@ import type { CounterCheck, CounterStore } from './counter-store';
 
 export interface CounterStoreHarness {
   readonly store: CounterStore;
-  /** Remaining TTL of a key in seconds (-1 no TTL, -2 absent), as the backing store sees it. */
-  ttlS(key: string): Promise<number>;
+  /**
+   * Remaining TTL in seconds (-1 no TTL, -2 absent) of a key, or of what holds a hash field (the hash in
+   * Redis, the field itself where fields are counters of their own), as the backing store sees it.
+   */
+  ttlS(key: string, field?: string): Promise<number>;
   /** Moves the store's clock forward; absent for stores on a real clock. */
   advanceS?(seconds: number): void;
   close?(): Promise<void>;
@@ -13,6 +16,7 @@ export interface CounterStoreHarness {
 const reserve = (key: string, limit: number, reason: CounterCheck['reason'] = 'cap', ttlS = 600): CounterCheck => ({ key, limit, op: 'reserve', ttlS, reason });
 const read = (key: string, limit: number, reason: CounterCheck['reason'] = 'goal_reached'): CounterCheck => ({ key, limit, op: 'read', ttlS: 0, reason });
 const absent = (key: string): CounterCheck => ({ key, limit: 0, op: 'absent', ttlS: 0, reason: 'suppressed' });
+const reserveField = (key: string, field: string, limit: number, reason: CounterCheck['reason'] = 'cap', ttlS = 600): CounterCheck => ({ key, field, limit, op: 'reserve', ttlS, reason });
 
 /**
  * The behaviour every CounterStore must have. Call inside a test file with a factory that returns a fresh,
@@ -124,6 +128,60 @@ export function counterStoreContract(name: string, createHarness: () => Promise<
       expect(again.chosenIds).toEqual(['x']);
       h.advanceS(10);
       expect(await h.store.get(['flag'])).toEqual([null]);
+    });
+
+    it('the fields of one hash are counters of their own', async () => {
+      const twice = async (field: string, limit: number) => {
+        const plan = { candidates: [{ id: field, checks: [reserveField('{u:1}:h', field, limit)] }], want: 1 };
+        return [await h.store.reserve(plan), await h.store.reserve(plan)];
+      };
+      const [a1, a2] = await twice('a', 1);
+      expect(a1.chosenIds).toEqual(['a']);
+      expect(a2.results[0]).toEqual({ id: 'a', status: 'rejected', reason: 'cap', key: '{u:1}:h#a' });
+      const [b1, b2] = await twice('b', 2);
+      expect([b1.chosenIds, b2.chosenIds]).toEqual([['b'], ['b']]);
+      expect(await h.store.get([{ key: '{u:1}:h', field: 'a' }, { key: '{u:1}:h', field: 'b' }, { key: '{u:1}:h', field: 'c' }])).toEqual([1, 2, null]);
+    });
+
+    it('a hash field shared by candidates of one call sees the earlier reservation; a failing field writes nothing', async () => {
+      const load = () => reserveField('{u:1}:h', 'al:slot', 2, 'ad_load_cap');
+      const out = await h.store.reserve({
+        candidates: [
+          { id: 'c1', checks: [reserveField('{u:1}:h', 'c1', 3), load()] },
+          { id: 'c2', checks: [reserveField('{u:1}:h', 'c2', 0), load()] },
+          { id: 'c3', checks: [reserveField('{u:1}:h', 'c3', 3), load()] },
+          { id: 'c4', checks: [reserveField('{u:1}:h', 'c4', 3), load()] },
+        ],
+        want: 3,
+      });
+      expect(out.chosenIds).toEqual(['c1', 'c3']);
+      expect(out.results[3]).toEqual({ id: 'c4', status: 'rejected', reason: 'ad_load_cap', key: '{u:1}:h#al:slot' });
+      expect(await h.store.get(['c1', 'c2', 'c3', 'c4', 'al:slot'].map((field) => ({ key: '{u:1}:h', field })))).toEqual([1, null, 1, null, 2]);
+    });
+
+    it('a hash field counts at least as long as its TTL, whatever the TTLs of other fields', async () => {
+      await h.store.reserve({ candidates: [{ id: 'x', checks: [reserveField('th', 'a', 5, 'cap', 100)] }], want: 1 });
+      const first = await h.ttlS('th', 'a');
+      expect(first).toBeGreaterThan(90);
+      expect(first).toBeLessThanOrEqual(100);
+      await h.store.reserve({ candidates: [{ id: 'x', checks: [reserveField('th', 'b', 5, 'cap', 500)] }], want: 1 });
+      expect(await h.ttlS('th', 'b')).toBeGreaterThan(490);
+      expect(await h.ttlS('th', 'a')).toBeGreaterThan(90);
+      await h.store.reserve({ candidates: [{ id: 'x', checks: [reserveField('th', 'c', 5, 'cap', 50)] }], want: 1 });
+      expect(await h.ttlS('th', 'b')).toBeGreaterThan(490); // a shorter TTL never cuts the hash short
+      if (h.advanceS === undefined) return;
+      h.advanceS(101);
+      expect(await h.store.get([{ key: 'th', field: 'a' }, { key: 'th', field: 'b' }])).toEqual([null, 1]);
+    });
+
+    it.each([1, 7, 50])('200 concurrent reserves on hash fields (cap %i, ad-load 30) → exactly min(cap, 30) chosen', async (cap) => {
+      const outs = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          h.store.reserve({ candidates: [{ id: 'c', checks: [reserveField('{u:1}:d', 'c', cap), reserveField('{u:1}:h', 'al:s', 30, 'ad_load_cap')] }], want: 1 }),
+        ),
+      );
+      expect(outs.filter((o) => o.chosenIds.length === 1).length).toBe(Math.min(cap, 30));
+      expect(await h.store.get([{ key: '{u:1}:d', field: 'c' }, { key: '{u:1}:h', field: 'al:s' }])).toEqual([Math.min(cap, 30), Math.min(cap, 30)]);
     });
 
     it.each([1, 7, 50])('200 concurrent reserves for one listener with cap %i → exactly that many chosen', async (cap) => {

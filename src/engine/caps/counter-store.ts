@@ -8,12 +8,27 @@ import type { DropReason } from '../policy/drop';
  * Keys carry no global prefix; the store adds its own.
  */
 export interface CounterCheck {
+  /** The counter's key; with `field`, the key of the hash that holds the counter. */
   readonly key: string;
+  /**
+   * The counter's field in hash `key`. A listener's frequency and ad-load counters of one time bucket
+   * share one hash (a field per campaign or slot), so a decision names a few hashes, not a key per
+   * candidate and window. The hash lives at least as long as the longest TTL of its counters.
+   */
+  readonly field?: string;
   readonly limit: number;
   readonly op: 'reserve' | 'read' | 'absent';
   readonly ttlS: number;
   readonly reason: DropReason;
 }
+
+/** A counter as one string: its key, or `key#field` for a hash field (stores without hashes key by it; rejections report it). */
+export function counterAddress(counter: { readonly key: string; readonly field?: string }): string {
+  return counter.field === undefined ? counter.key : `${counter.key}#${counter.field}`;
+}
+
+/** What get() reads: a plain counter, or a field of a hash. */
+export type CounterRef = string | { readonly key: string; readonly field: string };
 
 export interface ReservePlan {
   /** In rank order. */
@@ -43,8 +58,8 @@ export interface CounterStore {
   increment(key: string, by: number, ttlS: number): Promise<number>;
   /** Sets a flag key (value 1) with a TTL, e.g. the conversion-suppression flag. */
   set(key: string, ttlS: number): Promise<void>;
-  /** Current values; null where the key does not exist. */
-  get(keys: readonly string[]): Promise<(number | null)[]>;
+  /** Current values; null where the counter does not exist. */
+  get(keys: readonly CounterRef[]): Promise<(number | null)[]>;
 }
 
 /**
@@ -66,7 +81,7 @@ export function walkReservePlan(
     }
     let failed: CounterCheck | null = null;
     for (const check of candidate.checks) {
-      const current = read(check.key);
+      const current = read(counterAddress(check));
       const ok =
         check.op === 'absent' ? current === null : check.op === 'reserve' ? (current ?? 0) + 1 <= check.limit : (current ?? 0) < check.limit;
       if (!ok) {
@@ -75,14 +90,16 @@ export function walkReservePlan(
       }
     }
     if (failed !== null) {
-      results.push({ id: candidate.id, status: 'rejected', reason: failed.reason, key: failed.key });
+      results.push({ id: candidate.id, status: 'rejected', reason: failed.reason, key: counterAddress(failed) });
       continue;
     }
     const seen = new Set<string>();
     for (const check of candidate.checks) {
-      if (check.op !== 'reserve' || seen.has(check.key)) continue;
-      seen.add(check.key);
-      incrementKey(check.key, check.ttlS);
+      if (check.op !== 'reserve') continue;
+      const address = counterAddress(check);
+      if (seen.has(address)) continue;
+      seen.add(address);
+      incrementKey(address, check.ttlS);
     }
     results.push({ id: candidate.id, status: 'chosen' });
     chosenIds.push(candidate.id);

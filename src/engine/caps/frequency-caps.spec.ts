@@ -1,7 +1,7 @@
 import { localClock } from '../policy/local-time';
 import { compileCampaign } from '../policy/snapshot';
 import { makeCampaign, makeSlot } from '../policy/testing-fixtures';
-import { adLoadCheck, capBucket, frequencyCapChecks, suppressionCheck } from './frequency-caps';
+import { adLoadCheck, capBucket, CapBuckets, frequencyCapChecks, suppressionCheck } from './frequency-caps';
 
 const NOW = Date.UTC(2026, 10, 28, 13, 30, 15, 500); // Saturday 2026-11-28 13:30:15.5 UTC
 
@@ -35,27 +35,47 @@ describe('capBucket', () => {
 });
 
 describe('cap checks', () => {
-  it('one reserve check per window, tightest limit wins, keys hash-tagged by listener', () => {
+  it('one reserve check per window, tightest limit wins; bucket hashes tagged by listener, lifetime a key of its own', () => {
     const campaign = compileCampaign(
-      makeCampaign('a', { frequencyCaps: [{ impressions: 3, window: 'day' }, { impressions: 5, window: 'week' }, { impressions: 2, window: 'day' }] }),
+      makeCampaign('a', {
+        frequencyCaps: [{ impressions: 3, window: 'day' }, { impressions: 5, window: 'week' }, { impressions: 2, window: 'day' }, { impressions: 9, window: 'lifetime' }],
+      }),
     );
     const checks = frequencyCapChecks('42', campaign, NOW, localClock(NOW, 'UTC'));
     expect(checks).toEqual([
-      { key: 'fc:{u:42}:a:d2026-11-28', limit: 2, op: 'reserve', ttlS: 41_385, reason: 'cap' },
-      { key: 'fc:{u:42}:a:w2026-W48', limit: 5, op: 'reserve', ttlS: 131_385, reason: 'cap' },
+      { key: 'fc:{u:42}:d2026-11-28', field: 'a', limit: 2, op: 'reserve', ttlS: 41_385, reason: 'cap' },
+      { key: 'fc:{u:42}:w2026-W48', field: 'a', limit: 5, op: 'reserve', ttlS: 131_385, reason: 'cap' },
+      { key: 'fc:{u:42}:a:l', limit: 9, op: 'reserve', ttlS: 400 * 86_400, reason: 'cap' },
     ]);
   });
 
-  it('ad-load check is per listener per slot; none without a cap', () => {
+  it('the campaigns of one decision count in the same bucket hashes, a field each; another zone has its own day', () => {
+    const buckets = new CapBuckets('42', NOW);
+    const hourly = (id: string, timeZone: string) =>
+      compileCampaign(makeCampaign(id, { frequencyCaps: [{ impressions: 3, window: 'hour' }, { impressions: 6, window: 'day' }], schedule: { startAt: '2026-01-01T00:00:00Z', endAt: null, timeZone, dayParting: null } }));
+    const [aHour, aDay] = frequencyCapChecks('42', hourly('a', 'UTC'), NOW, localClock(NOW, 'UTC'), buckets);
+    const [bHour, bDay] = frequencyCapChecks('42', hourly('b', 'UTC'), NOW, localClock(NOW, 'UTC'), buckets);
+    const [cHour, cDay] = frequencyCapChecks('42', hourly('c', 'Pacific/Kiritimati'), NOW, localClock(NOW, 'Pacific/Kiritimati'), buckets);
+    expect([aHour.field, bHour.field, cHour.field]).toEqual(['a', 'b', 'c']);
+    expect(bHour.key).toBe(aHour.key);
+    expect(bDay.key).toBe(aDay.key);
+    expect(cHour.key).toBe(aHour.key); // hours are epoch-aligned, the same everywhere
+    expect([aDay.key, cDay.key]).toEqual(['fc:{u:42}:d2026-11-28', 'fc:{u:42}:d2026-11-29']); // UTC+14
+    expect([aDay.ttlS, cDay.ttlS]).toEqual([41_385, 77_385]); // each to its own local midnight + 1 h
+  });
+
+  it('ad-load check is per listener per slot, a field of the bucket hash (a key of its own for lifetime); none without a cap', () => {
     const clock = localClock(NOW, 'UTC');
-    expect(adLoadCheck('42', makeSlot({ adLoadCap: { impressions: 4, window: 'hour' } }), NOW, clock)).toEqual({
-      key: `al:{u:42}:slot-1:h${Date.UTC(2026, 10, 28, 13) / 3_600_000}`,
+    expect(adLoadCheck('42', makeSlot({ adLoadCap: { impressions: 4, window: 'hour' } }), NOW, 'UTC', clock)).toEqual({
+      key: `fc:{u:42}:h${Date.UTC(2026, 10, 28, 13) / 3_600_000}`,
+      field: 'al:slot-1',
       limit: 4,
       op: 'reserve',
       ttlS: 1845,
       reason: 'ad_load_cap',
     });
-    expect(adLoadCheck('42', makeSlot(), NOW, clock)).toBeNull();
+    expect(adLoadCheck('42', makeSlot({ adLoadCap: { impressions: 40, window: 'lifetime' } }), NOW, 'UTC', clock)).toMatchObject({ key: 'al:{u:42}:slot-1:l', limit: 40 });
+    expect(adLoadCheck('42', makeSlot(), NOW, 'UTC', clock)).toBeNull();
   });
 
   it('suppression is an absent check only when the campaign asks for it', () => {

@@ -40,15 +40,62 @@ export function capBucket(window: CapWindow, nowMs: number, clock: LocalClock, e
   }
 }
 
-/** Per listener per campaign: `fc:{u:<userId>}:<campaignId>:<bucket>`. */
-export function frequencyCapKey(userId: string, campaignId: string, bucketTag: string): string {
-  return `fc:{u:${userId}}:${campaignId}:${bucketTag}`;
+/**
+ * A listener's frequency and ad-load counters of one minute, hour, local day or ISO week bucket:
+ * the hash `fc:{u:<userId>}:<bucket>`, with a field per campaign (its id) and per slot (`al:<slotId>`).
+ */
+export function capHashKey(userId: string, bucketTag: string): string {
+  return `fc:{u:${userId}}:${bucketTag}`;
 }
 
-/** Per listener per slot, across the slot's ads: `al:{u:<userId>}:<slotId>:<bucket>`. */
-export function adLoadKey(userId: string, slotId: string, bucketTag: string): string {
-  return `al:{u:${userId}}:${slotId}:${bucketTag}`;
+/** Field of a slot's ad-load counter in a listener's bucket hash. */
+export function adLoadField(slotId: string): string {
+  return `al:${slotId}`;
 }
+
+/**
+ * Lifetime counters stay one key each, `fc:{u:<userId>}:<campaignId>:l` (`al:` and the slot id for
+ * ad-load): a lifetime hash would live as long as the longest campaign in it and keep every ended one.
+ */
+export function lifetimeCapKey(userId: string, campaignId: string): string {
+  return `fc:{u:${userId}}:${campaignId}:l`;
+}
+
+export function lifetimeAdLoadKey(userId: string, slotId: string): string {
+  return `al:{u:${userId}}:${slotId}:l`;
+}
+
+/**
+ * One decision's bucket hashes: every candidate of a decision counts in the same few hashes of the
+ * listener, so their keys and TTLs are built once per decision rather than once per check.
+ */
+export class CapBuckets {
+  private readonly byZone = new Map<string, ({ key: string; ttlS: number } | undefined)[]>();
+
+  constructor(
+    private readonly userId: string,
+    private readonly nowMs: number,
+  ) {}
+
+  /** Hash key and TTL of a window's bucket; clock must be the zone's local clock at nowMs. */
+  hash(window: Exclude<CapWindow, 'lifetime'>, timeZone: string, clock: LocalClock): { key: string; ttlS: number } {
+    let slots = this.byZone.get(timeZone);
+    if (slots === undefined) {
+      slots = new Array(BUCKETED_WINDOWS.length);
+      this.byZone.set(timeZone, slots);
+    }
+    const i = BUCKETED_WINDOWS.indexOf(window);
+    let hit = slots[i];
+    if (hit === undefined) {
+      const b = capBucket(window, this.nowMs, clock, null);
+      hit = { key: capHashKey(this.userId, b.tag), ttlS: b.ttlS };
+      slots[i] = hit;
+    }
+    return hit;
+  }
+}
+
+const BUCKETED_WINDOWS = ['minute', 'hour', 'day', 'week'] as const;
 
 /** Set by the feedback worker (store.set(key, SUPPRESSION_TTL_S)) when the listener converts on the campaign. */
 export function suppressionKey(userId: string, campaignId: string): string {
@@ -65,21 +112,30 @@ export function explorationCounterKey(campaignId: string): string {
 
 /**
  * `reserve` checks of a campaign's frequency caps for one listener (reason 'cap'); several caps on one
- * window were collapsed to the tightest at compile time.
- * clock must be the campaign's local clock at nowMs.
+ * window were collapsed to the tightest at compile time. clock must be the campaign's local clock at
+ * nowMs; `buckets` shares bucket hashes between the candidates of one decision.
  */
-export function frequencyCapChecks(userId: string, campaign: CompiledCampaign, nowMs: number, clock: LocalClock): CounterCheck[] {
-  return campaign.tightestCaps.map((cap) => {
-    const b = capBucket(cap.window, nowMs, clock, campaign.endAtMs);
-    return { key: frequencyCapKey(userId, campaign.id, b.tag), limit: cap.impressions, op: 'reserve', ttlS: b.ttlS, reason: 'cap' };
+export function frequencyCapChecks(userId: string, campaign: CompiledCampaign, nowMs: number, clock: LocalClock, buckets = new CapBuckets(userId, nowMs)): CounterCheck[] {
+  return campaign.tightestCaps.map((cap): CounterCheck => {
+    if (cap.window === 'lifetime') {
+      const b = capBucket('lifetime', nowMs, clock, campaign.endAtMs);
+      return { key: lifetimeCapKey(userId, campaign.id), limit: cap.impressions, op: 'reserve', ttlS: b.ttlS, reason: 'cap' };
+    }
+    const h = buckets.hash(cap.window, campaign.schedule.timeZone, clock);
+    return { key: h.key, field: campaign.id, limit: cap.impressions, op: 'reserve', ttlS: h.ttlS, reason: 'cap' };
   });
 }
 
-/** The slot's ad-load `reserve` check (reason 'ad_load_cap'), shared by all candidates of the slot; null if uncapped. */
-export function adLoadCheck(userId: string, slot: Slot, nowMs: number, clock: LocalClock): CounterCheck | null {
+/** The slot's ad-load `reserve` check (reason 'ad_load_cap'), shared by all candidates of the slot; null if uncapped. clock is in timeZone. */
+export function adLoadCheck(userId: string, slot: Slot, nowMs: number, timeZone: string, clock: LocalClock, buckets = new CapBuckets(userId, nowMs)): CounterCheck | null {
   if (slot.adLoadCap === null) return null;
-  const b = capBucket(slot.adLoadCap.window, nowMs, clock, null);
-  return { key: adLoadKey(userId, slot.id, b.tag), limit: slot.adLoadCap.impressions, op: 'reserve', ttlS: b.ttlS, reason: 'ad_load_cap' };
+  const { impressions, window } = slot.adLoadCap;
+  if (window === 'lifetime') {
+    const b = capBucket('lifetime', nowMs, clock, null);
+    return { key: lifetimeAdLoadKey(userId, slot.id), limit: impressions, op: 'reserve', ttlS: b.ttlS, reason: 'ad_load_cap' };
+  }
+  const h = buckets.hash(window, timeZone, clock);
+  return { key: h.key, field: adLoadField(slot.id), limit: impressions, op: 'reserve', ttlS: h.ttlS, reason: 'ad_load_cap' };
 }
 
 /** `absent` check on the suppression flag when the campaign suppresses after conversion; null otherwise. */

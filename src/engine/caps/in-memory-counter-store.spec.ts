@@ -1,3 +1,4 @@
+import { counterAddress } from './counter-store';
 import { counterStoreContract } from './counter-store.contract';
 import { InMemoryCounterStore } from './in-memory-counter-store';
 
@@ -6,7 +7,7 @@ counterStoreContract('in-memory', async () => {
   const store = new InMemoryCounterStore(() => nowMs);
   return {
     store,
-    ttlS: async (key) => store.ttlS(key),
+    ttlS: async (key, field) => store.ttlS(field === undefined ? key : counterAddress({ key, field })),
     advanceS: (s) => {
       nowMs += s * 1000;
     },

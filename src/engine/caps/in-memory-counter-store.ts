@@ -1,4 +1,4 @@
-import { walkReservePlan, type CounterStore, type ReserveOutcome, type ReservePlan } from './counter-store';
+import { counterAddress, walkReservePlan, type CounterRef, type CounterStore, type ReserveOutcome, type ReservePlan } from './counter-store';
 
 interface Entry {
   value: number;
@@ -7,7 +7,8 @@ interface Entry {
 }
 
 /**
- * Counter store for embedded mode and tests. Single-threaded JS makes each reserve atomic.
+ * Counter store for embedded mode and tests. Single-threaded JS makes each reserve atomic. A hash
+ * field is a counter of its own here, under its address (`key#field`), with its own TTL.
  * `now` supplies epoch ms for TTL expiry; expired keys are dropped lazily on access and by sweep().
  */
 export class InMemoryCounterStore implements CounterStore {
@@ -38,9 +39,9 @@ export class InMemoryCounterStore implements CounterStore {
     return Promise.resolve();
   }
 
-  get(keys: readonly string[]): Promise<(number | null)[]> {
+  get(keys: readonly CounterRef[]): Promise<(number | null)[]> {
     const nowMs = this.now();
-    return Promise.resolve(keys.map((k) => this.live(k, nowMs)?.value ?? null));
+    return Promise.resolve(keys.map((k) => this.live(typeof k === 'string' ? k : counterAddress(k), nowMs)?.value ?? null));
   }
 
   /** Remaining TTL in seconds, -1 without TTL, -2 when absent (Redis TTL semantics). */

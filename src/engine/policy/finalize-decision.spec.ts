@@ -1,5 +1,6 @@
 import { InMemoryCounterStore } from '../caps/in-memory-counter-store';
-import { frequencyCapKey, suppressionKey } from '../caps/frequency-caps';
+import { counterAddress } from '../caps/counter-store';
+import { capHashKey, suppressionKey } from '../caps/frequency-caps';
 import { createRng } from '../util/rng';
 import { decide, type DecideResult, type Scorer } from './decide';
 import { finalizeDecision, pickCreative } from './finalize-decision';
@@ -34,6 +35,8 @@ async function run(campaigns: Campaign[], opts: { slot?: Slot; count?: number; s
   if (out.kind !== 'decided') throw new Error(out.kind);
   return { ...out.decision, ranking: out.ranking, store };
 }
+/** Listener 42's day counter of campaign a (the run's campaigns cap per day). */
+const dayCapOfA = { key: capHashKey('42', 'd2026-11-28'), field: 'a' };
 const adIds = (d: { ads: readonly { campaign: { id: string } }[] }) => d.ads.map((a) => a.campaign.id);
 const explainOf = (d: { explain: readonly { campaignId: string; reason: string }[] }) => d.explain.map((e) => `${e.campaignId}:${e.reason}`);
 
@@ -47,7 +50,8 @@ describe('finalizeDecision through the whole funnel (in-memory counters)', () =>
 
   it('capped campaign is skipped and explained; the next ones fill', async () => {
     const store = new InMemoryCounterStore(() => NOW);
-    await store.increment(frequencyCapKey('42', 'a', 'd2026-11-28'), 1, 3600);
+    // The in-memory store keys a hash field by its address.
+    await store.increment(counterAddress(dayCapOfA), 1, 3600);
     const d = await run(trio(), { store });
     expect([d.kind, adIds(d), explainOf(d)]).toEqual(['filled', ['b', 'c'], ['p:status', 'a:cap']]);
     expect(d.funnel).toEqual({ candidates: 4, eligible: 3, inAudience: 3, underCaps: 2, chosen: 2 });
@@ -57,7 +61,7 @@ describe('finalizeDecision through the whole funnel (in-memory counters)', () =>
   it('want 1: the rest are explained as not_ranked, and nothing of theirs is reserved', async () => {
     const d = await run(trio(), { count: 1 });
     expect([adIds(d), explainOf(d)]).toEqual([['a'], ['p:status', 'b:not_ranked', 'c:not_ranked']]);
-    expect(await d.store.get([frequencyCapKey('42', 'a', 'd2026-11-28')])).toEqual([1]);
+    expect(await d.store.get([dayCapOfA])).toEqual([1]);
     expect(d.funnel).toEqual({ candidates: 4, eligible: 3, inAudience: 3, underCaps: 3, chosen: 1 });
   });
 

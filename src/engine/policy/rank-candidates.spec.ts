@@ -199,13 +199,14 @@ describe('rankCandidates: counter checks', () => {
     const b = makeCampaign('b', { priority: 10 });
     const slot = makeSlot({ adLoadCap: { impressions: 2, window: 'day' } });
     const r = rankCandidates(select([a, b], makeBranch('p', ['a', 'b']), 1, {}, slot), none, createRng(1));
-    expect(r.ranked[0].checks.map((c) => [c.key, c.op, c.limit, c.reason])).toEqual([
-      ['sup:{u:42}:a', 'absent', 0, 'suppressed'],
-      ['goal:{c:a}:impressions:d2026-11-28', 'reserve', 1000, 'goal_reached'],
-      ['fc:{u:42}:a:d2026-11-28', 'reserve', 3, 'cap'],
-      ['al:{u:42}:slot-1:d2026-11-28', 'reserve', 2, 'ad_load_cap'],
+    expect(r.ranked[0].checks.map((c) => [c.key, c.field, c.op, c.limit, c.reason])).toEqual([
+      ['sup:{u:42}:a', undefined, 'absent', 0, 'suppressed'],
+      ['goal:{c:a}:impressions:d2026-11-28', undefined, 'reserve', 1000, 'goal_reached'],
+      ['fc:{u:42}:d2026-11-28', 'a', 'reserve', 3, 'cap'],
+      ['fc:{u:42}:d2026-11-28', 'al:slot-1', 'reserve', 2, 'ad_load_cap'],
     ]);
-    expect(r.ranked[1].checks.map((c) => c.key)).toEqual(['al:{u:42}:slot-1:d2026-11-28']);
+    expect(r.ranked[1].checks.map((c) => [c.key, c.field])).toEqual([['fc:{u:42}:d2026-11-28', 'al:slot-1']]);
+    expect(r.ranked[1].checks[0]).toBe(r.ranked[0].checks[3]); // one ad-load check object shared by the candidates
     expect(buildReservePlan(r)).toEqual({ candidates: [{ id: 'a', checks: r.ranked[0].checks }, { id: 'b', checks: r.ranked[1].checks }], want: 3 });
   });
 

@@ -1,4 +1,4 @@
-import { adLoadCheck, frequencyCapChecks, suppressionCheck } from '../caps/frequency-caps';
+import { adLoadCheck, CapBuckets, frequencyCapChecks, suppressionCheck } from '../caps/frequency-caps';
 import type { CounterCheck, ReservePlan } from '../caps/counter-store';
 import { DEFAULT_PACING, goalChecks, goalUrgency, type PacingOptions } from '../pacing/pacing';
 import type { Rng } from '../util/rng';
@@ -125,14 +125,14 @@ function modelOrder(selection: BranchSelected, scores: ReadonlyMap<string, numbe
   return fixed(rows);
 }
 
-function checksFor(selection: BranchSelected, campaign: CompiledCampaign, pacing: PacingOptions): CounterCheck[] {
+function checksFor(selection: BranchSelected, campaign: CompiledCampaign, pacing: PacingOptions, buckets: CapBuckets): CounterCheck[] {
   const { userId, nowMs } = selection;
   const clock = clockFor(selection.clocks, campaign.schedule.timeZone, nowMs);
   const checks: CounterCheck[] = [];
   const sup = suppressionCheck(userId, campaign);
   if (sup !== null) checks.push(sup);
   checks.push(...goalChecks(campaign, nowMs, clock, pacing));
-  checks.push(...frequencyCapChecks(userId, campaign, nowMs, clock));
+  for (const check of frequencyCapChecks(userId, campaign, nowMs, clock, buckets)) checks.push(check);
   return checks;
 }
 
@@ -194,11 +194,11 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
   const finalOrder = explored === null ? base : [explored, ...base.filter((b) => b !== explored)];
 
   const armProb = arm?.probability ?? 1;
-  const basePos = new Map(base.map((b, i) => [b, i] as const));
+  const basePos = m === 0 ? null : new Map(base.map((b, i) => [b, i] as const));
   const baseAt = (x: Base, j: number): number => (j >= x.groupStart && j < x.groupStart + x.groupSize ? 1 / x.groupSize : 0);
   const propensityAt = (x: Base, j: number): number => {
     if (m === 0) return baseAt(x, j);
-    const bx = basePos.get(x) as number;
+    const bx = basePos!.get(x) as number;
     let p = (1 - share) * baseAt(x, j);
     for (const y of explorable) {
       if (x === y) {
@@ -206,15 +206,17 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
         continue;
       }
       // Conditional on the realised base order: moving y ahead shifts x down by one if x was before y.
-      const pos = bx < (basePos.get(y) as number) ? bx + 1 : bx;
+      const pos = bx < (basePos!.get(y) as number) ? bx + 1 : bx;
       if (pos === j) p += (share / m) / x.groupSize;
     }
     return p;
   };
 
-  const adLoad = adLoadCheck(selection.userId, selection.slot, selection.nowMs, clockFor(selection.clocks, selection.adLoadTimeZone, selection.nowMs));
+  const buckets = new CapBuckets(selection.userId, selection.nowMs);
+  const adLoadZone = selection.adLoadTimeZone;
+  const adLoad = adLoadCheck(selection.userId, selection.slot, selection.nowMs, adLoadZone, clockFor(selection.clocks, adLoadZone, selection.nowMs), buckets);
   const ranked = finalOrder.map((b, j): RankedCandidate => {
-    const checks = checksFor(selection, b.campaign, pacing);
+    const checks = checksFor(selection, b.campaign, pacing, buckets);
     if (adLoad !== null) checks.push(adLoad);
     return {
       campaign: b.campaign,

@@ -1,4 +1,4 @@
-import type { CounterStore, ReserveOutcome, ReservePlan } from '../../engine/caps/counter-store';
+import type { CounterRef, CounterStore, ReserveOutcome, ReservePlan } from '../../engine/caps/counter-store';
 
 export interface FailoverOptions {
   /** A reserve slower than this counts as a failure (the hot path has a time budget). */
@@ -57,7 +57,7 @@ export class FailoverCounterStore implements CounterStore {
     return this.primary.set(key, ttlS);
   }
 
-  get(keys: readonly string[]): Promise<(number | null)[]> {
+  get(keys: readonly CounterRef[]): Promise<(number | null)[]> {
     return this.primary.get(keys);
   }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CandidateReserveResult, CounterStore, ReserveOutcome, ReservePlan } from '../../engine/caps/counter-store';
+import { counterAddress, type CandidateReserveResult, type CounterRef, type CounterStore, type ReserveOutcome, type ReservePlan } from '../../engine/caps/counter-store';
 import { INCREMENT_LUA, RESERVE_LUA } from './reserve-lua';
 
 interface CounterCommands {
@@ -29,11 +29,13 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async reserve(plan: ReservePlan): Promise<ReserveOutcome> {
+    // Candidates of one decision share a few keys (the listener's bucket hashes, the same string
+    // objects), so the key index stays small and its lookups cheap.
     const keyIndex = new Map<string, number>();
     const keys: string[] = [];
-    const args: (string | number)[] = [plan.want, plan.candidates.length];
+    let packed = `${plan.want} ${plan.candidates.length}`;
     for (const candidate of plan.candidates) {
-      args.push(candidate.checks.length);
+      packed += ` ${candidate.checks.length}`;
       for (const check of candidate.checks) {
         let idx = keyIndex.get(check.key);
         if (idx === undefined) {
@@ -41,10 +43,10 @@ export class RedisCounterStore implements CounterStore {
           idx = keys.length;
           keyIndex.set(check.key, idx);
         }
-        args.push(idx, OP_CODE[check.op], check.limit, Math.max(0, Math.ceil(check.ttlS)));
+        packed += ` ${idx} ${OP_CODE[check.op]} ${check.limit} ${Math.max(0, Math.ceil(check.ttlS))} ${check.field ?? '-'}`;
       }
     }
-    const codes = await this.commands.mbReserve(keys.length, ...keys, args.join(' '));
+    const codes = await this.commands.mbReserve(keys.length, ...keys, packed);
     const results: CandidateReserveResult[] = [];
     const chosenIds: string[] = [];
     plan.candidates.forEach((candidate, i) => {
@@ -56,7 +58,7 @@ export class RedisCounterStore implements CounterStore {
         results.push({ id: candidate.id, status: 'not_evaluated' });
       } else {
         const check = candidate.checks[code - 1];
-        results.push({ id: candidate.id, status: 'rejected', reason: check.reason, key: check.key });
+        results.push({ id: candidate.id, status: 'rejected', reason: check.reason, key: counterAddress(check) });
       }
     });
     return { results, chosenIds };
@@ -70,11 +72,14 @@ export class RedisCounterStore implements CounterStore {
     await this.redis.set(this.prefixed(key), '1', 'EX', Math.max(1, Math.ceil(ttlS)));
   }
 
-  async get(keys: readonly string[]): Promise<(number | null)[]> {
+  async get(keys: readonly CounterRef[]): Promise<(number | null)[]> {
     if (keys.length === 0) return [];
     // A pipeline of GETs rather than MGET: keys of different users hash to different Cluster slots.
     const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.get(this.prefixed(key));
+    for (const key of keys) {
+      if (typeof key === 'string') pipeline.get(this.prefixed(key));
+      else pipeline.hget(this.prefixed(key.key), key.field);
+    }
     const replies = (await pipeline.exec()) ?? [];
     return replies.map(([err, value]) => {
       if (err) throw err;
@@ -82,7 +87,7 @@ export class RedisCounterStore implements CounterStore {
     });
   }
 
-  /** Remaining TTL in seconds as Redis reports it (-1 none, -2 absent); for tests and diagnostics. */
+  /** Remaining TTL in seconds of a key (of a hash, for its fields) as Redis reports it (-1 none, -2 absent); for tests and diagnostics. */
   async ttlS(key: string): Promise<number> {
     return this.redis.ttl(this.prefixed(key));
   }

@@ -1,9 +1,9 @@
 /**
  * Atomic check-and-reserve of one decision's counters. Mirrors walkReservePlan (src/engine/caps/counter-store.ts).
- * KEYS: distinct prefixed keys. ARGV[1]: one space-separated string (one argument instead of ~100
- * costs the client far less to encode and write): want, candidateCount, then per candidate: checkCount
- * followed by checkCount × (keyIndex, op r|d|a, limit, ttlS). Returns one code per candidate:
- * -1 chosen, 0 not evaluated (want reached), j > 0 rejected at its j-th check.
+ * KEYS: distinct prefixed keys (plain counters and hashes). ARGV[1]: one space-separated string (one
+ * argument instead of ~100 costs the client far less to encode and write): want, candidateCount, then
+ * per candidate: checkCount followed by checkCount × (keyIndex, op r|d|a, limit, ttlS, field or '-').
+ * Returns one code per candidate: -1 chosen, 0 not evaluated (want reached), j > 0 rejected at its j-th check.
  */
 export const RESERVE_LUA = `
 -- Tokens are read as needed: once want ads are chosen the rest of the plan is never parsed
@@ -18,12 +18,14 @@ for c = 1, n do
     out[c] = 0
   else
     local m = tonumber(tok())
-    local idx, op, limit, ttl = {}, {}, {}, {}
+    local idx, op, limit, ttl, field = {}, {}, {}, {}, {}
     for j = 1, m do
       idx[j] = tonumber(tok())
       op[j] = tok()
       limit[j] = tonumber(tok())
       ttl[j] = tonumber(tok())
+      local f = tok()
+      if f ~= '-' then field[j] = f end
     end
     local failed = 0
     local cur = {}
@@ -31,9 +33,11 @@ for c = 1, n do
       local key = KEYS[idx[j]]
       local ok
       if op[j] == 'a' then
-        ok = redis.call('EXISTS', key) == 0
+        if field[j] then ok = redis.call('HEXISTS', key, field[j]) == 0 else ok = redis.call('EXISTS', key) == 0 end
       else
-        cur[j] = tonumber(redis.call('GET', key) or '0') or 0
+        local v
+        if field[j] then v = redis.call('HGET', key, field[j]) else v = redis.call('GET', key) end
+        cur[j] = tonumber(v or '0') or 0
         if op[j] == 'r' then ok = cur[j] + 1 <= limit[j] else ok = cur[j] < limit[j] end
       end
       if not ok then
@@ -45,17 +49,27 @@ for c = 1, n do
       out[c] = failed
     else
       local seen = {}
+      local hashTtl = {}
       for j = 1, m do
-        if op[j] == 'r' and not seen[idx[j]] then
-          seen[idx[j]] = true
-          -- Keys are only ever created by this script, INCREMENT_LUA or SET EX, all with their TTL,
-          -- so only a key read as absent (0) needs one: one SET EX instead of INCR then EXPIRE.
-          if cur[j] == 0 and ttl[j] > 0 then
-            redis.call('SET', KEYS[idx[j]], 1, 'EX', ttl[j])
+        local id = idx[j] .. ' ' .. (field[j] or '')
+        if op[j] == 'r' and not seen[id] then
+          seen[id] = true
+          local key = KEYS[idx[j]]
+          if field[j] then
+            redis.call('HINCRBY', key, field[j], 1)
+            if ttl[j] > (hashTtl[idx[j]] or 0) then hashTtl[idx[j]] = ttl[j] end
+          elseif cur[j] == 0 and ttl[j] > 0 then
+            -- Plain counters are only ever created by this script, INCREMENT_LUA or SET EX, all with
+            -- their TTL, so only one read as absent (0) needs one: one SET EX instead of INCR then EXPIRE.
+            redis.call('SET', key, 1, 'EX', ttl[j])
           else
-            redis.call('INCR', KEYS[idx[j]])
+            redis.call('INCR', key)
           end
         end
+      end
+      -- A hash lives as long as its longest-lived field needs: its TTL only ever grows.
+      for i, t in pairs(hashTtl) do
+        if redis.call('TTL', KEYS[i]) < t then redis.call('EXPIRE', KEYS[i], t) end
       end
       out[c] = -1
       chosen = chosen + 1
