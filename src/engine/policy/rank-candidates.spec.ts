@@ -48,6 +48,26 @@ describe('rankCandidates: deterministic methods', () => {
   });
 });
 
+describe('rankCandidates: priority order against its definition', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: priority desc, weight sum desc, then a tie key per candidate drawn in candidate order', (seed) => {
+    const gen = createRng(seed * 7919);
+    const campaigns = Array.from({ length: 3 + Math.floor(gen.next() * 12) }, (_, i) => weighted(`c${i}`, 10 * Math.floor(gen.next() * 4), [1 + Math.floor(gen.next() * 2)]));
+    const sel = select(campaigns, makeBranch('x', campaigns.map((c) => c.id)));
+    for (let round = 0; round < 3; round++) {
+      // The reference: the draws a fresh rng of the same seed gives, in candidate order.
+      const reference = createRng(seed + round);
+      const ties = sel.candidates.map(() => reference.next());
+      const expected = sel.candidates
+        .map((c, i) => ({ c, tie: ties[i] }))
+        .sort((a, b) => b.c.priority - a.c.priority || b.c.creativeWeightSum - a.c.creativeWeightSum || a.tie - b.tie)
+        .map((x) => x.c.id);
+      const rng = createRng(seed + round);
+      expect(ids(rankCandidates(sel, none, rng))).toEqual(expected);
+      expect(rng.next()).toBe(reference.next()); // exactly one draw per candidate
+    }
+  });
+});
+
 describe('rankCandidates: model, bandit and fallback', () => {
   const campaigns = [makeCampaign('a'), makeCampaign('b'), makeCampaign('c')];
   const modelBranch = makeBranch('m', ['a', 'b', 'c'], { method: 'model', modelId: 'ftrl-1' });

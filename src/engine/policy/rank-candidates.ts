@@ -76,20 +76,41 @@ function fixed<T extends { campaign: CompiledCampaign; score: number | null; val
   return rows.map((r, i) => ({ campaign: r.campaign, score: r.score, value: r.value, groupStart: i, groupSize: 1 }));
 }
 
-function priorityOrder(candidates: readonly CompiledCampaign[], rng: Rng): Base[] {
-  const keyed = candidates.map((campaign) => ({ campaign, tie: rng.next() }));
-  keyed.sort((a, b) => b.campaign.priority - a.campaign.priority || b.campaign.creativeWeightSum - a.campaign.creativeWeightSum || a.tie - b.tie);
-  const out: Base[] = [];
-  let start = 0;
-  for (let i = 0; i <= keyed.length; i++) {
-    const a = keyed[start]?.campaign;
-    const b = keyed[i]?.campaign;
-    if (i < keyed.length && a.priority === b.priority && a.creativeWeightSum === b.creativeWeightSum) continue;
-    for (let j = start; j < i; j++) {
-      const campaign = keyed[j].campaign;
-      out.push({ campaign, score: null, value: campaign.priority, groupStart: start, groupSize: i - start });
+/**
+ * Candidate indices in priority order (priority desc, then creative weight sum desc), cut into tie
+ * groups. The candidate list of a slot and branch is the same array for a whole eligibility window
+ * (see BranchSelected.candidateIds), so this sort runs once per window, not once per decision.
+ */
+const priorityGroupsMemo = new WeakMap<readonly CompiledCampaign[], readonly (readonly number[])[]>();
+
+function priorityGroups(candidates: readonly CompiledCampaign[]): readonly (readonly number[])[] {
+  let groups = priorityGroupsMemo.get(candidates);
+  if (groups === undefined) {
+    const order = candidates.map((_, i) => i);
+    order.sort((x, y) => candidates[y].priority - candidates[x].priority || candidates[y].creativeWeightSum - candidates[x].creativeWeightSum || x - y);
+    const built: number[][] = [];
+    for (const i of order) {
+      const last = built[built.length - 1];
+      const head = last === undefined ? undefined : candidates[last[0]];
+      if (head !== undefined && head.priority === candidates[i].priority && head.creativeWeightSum === candidates[i].creativeWeightSum) last.push(i);
+      else built.push([i]);
     }
-    start = i;
+    groups = built;
+    priorityGroupsMemo.set(candidates, groups);
+  }
+  return groups;
+}
+
+function priorityOrder(candidates: readonly CompiledCampaign[], rng: Rng): Base[] {
+  // One tie key per candidate, drawn in candidate order, whether or not it has a tie: the rng
+  // sequence (and so every seeded order) does not depend on how the ties fall.
+  const ties = new Float64Array(candidates.length);
+  for (let i = 0; i < candidates.length; i++) ties[i] = rng.next();
+  const out: Base[] = [];
+  for (const group of priorityGroups(candidates)) {
+    const start = out.length;
+    const members = group.length === 1 ? group : [...group].sort((x, y) => ties[x] - ties[y]);
+    for (const i of members) out.push({ campaign: candidates[i], score: null, value: candidates[i].priority, groupStart: start, groupSize: group.length });
   }
   return out;
 }
