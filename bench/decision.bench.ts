@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
+import { freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
 
 const ROOT = join(__dirname, '..', '..');
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
@@ -141,7 +141,7 @@ async function load(url: string, headers: Record<string, string>, makeBody: () =
 
 async function main(): Promise<void> {
   const stack = await startProductionStack('mbbench', { MUSICBOSS_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024 * 1024) }, log);
-  const helloPort = stack.port + 1;
+  const helloPort = await freePort();
   // The same Node flags as MusicBoss, so that only the server code differs.
   const hello = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, 'dist', 'bench', 'lib', 'hello-server.js'), String(helloPort)], { stdio: 'ignore' });
   try {

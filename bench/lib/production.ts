@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -11,6 +12,18 @@ import { Client } from 'pg';
 const ROOT = join(__dirname, '..', '..', '..');
 export const BENCH_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const BENCH_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A TCP port nothing listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -85,7 +98,7 @@ export async function startProductionStack(name: string, extraEnv: Record<string
   const dbUrl = new URL(BENCH_PG_URL);
   dbUrl.pathname = `/${dbName}`;
   const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
-  const port = 6000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const redisPrefix = `${name}-${Date.now().toString(36)}`;
   const env = {
     DATABASE_URL: dbUrl.toString(),
