@@ -227,7 +227,8 @@ describe('rankCandidates: counter checks', () => {
     ]);
     expect(r.ranked[1].checks.map((c) => [c.key, c.field])).toEqual([['fc:{u:42}:d2026-11-28', 'al:slot-1']]);
     expect(r.ranked[1].checks[0]).toBe(r.ranked[0].checks[3]); // one ad-load check object shared by the candidates
-    expect(buildReservePlan(r)).toEqual({ candidates: [{ id: 'a', checks: r.ranked[0].checks }, { id: 'b', checks: r.ranked[1].checks }], want: 3 });
+    const plan = buildReservePlan(r);
+    expect([plan.want, plan.candidates.map((c) => [c.id, c.checks])]).toEqual([3, [['a', r.ranked[0].checks], ['b', r.ranked[1].checks]]]);
   });
 
   it.each([

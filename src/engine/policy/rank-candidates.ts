@@ -23,6 +23,8 @@ export interface RankOptions {
 export type RankOrder = 'designated' | 'priority' | 'model' | 'random';
 
 export interface RankedCandidate {
+  /** The campaign's id: a ranked candidate is also a reserve plan candidate. */
+  readonly id: string;
   readonly campaign: CompiledCampaign;
   /** 0-based rank position. */
   readonly position: number;
@@ -240,6 +242,7 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
     const checks = checksFor(selection, b.campaign, pacing, buckets);
     if (adLoad !== null) checks.push(adLoad);
     return {
+      id: b.campaign.id,
       campaign: b.campaign,
       position: j,
       score: b.score,
@@ -267,5 +270,5 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
  */
 export function buildReservePlan(ranking: Ranking, maxCandidates = Infinity): ReservePlan {
   const kept = ranking.ranked.length > maxCandidates ? ranking.ranked.slice(0, Math.max(ranking.want, maxCandidates)) : ranking.ranked;
-  return { candidates: kept.map((r) => ({ id: r.campaign.id, checks: r.checks })), want: ranking.want };
+  return { candidates: kept, want: ranking.want };
 }

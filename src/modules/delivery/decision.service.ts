@@ -70,6 +70,7 @@ const TRACKING_TTL_MS = 7 * 24 * 3600 * 1000;
 const EXPLORATION_SHARE = 0.1;
 const STATS_REFRESH_MS = 2000;
 const TRACKING_TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
+const NO_SCORES: CandidateScores = new Map();
 const FUNNEL_STAGES = ['candidates', 'eligible', 'in_audience', 'under_caps', 'chosen'] as const;
 const OUTCOMES = ['filled', 'no_fill', 'no_branch'] as const;
 const OUTCOME_INDEX: Record<(typeof OUTCOMES)[number], number> = { filled: 0, no_fill: 1, no_branch: 2 };
@@ -187,7 +188,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
 
     const context = input.context ?? {};
     const modelId = requiredModel(selection);
-    let scores: CandidateScores = new Map();
+    let scores: CandidateScores = NO_SCORES;
     let modelVersion: string | null = null;
     let modelExplain: Readonly<Record<string, unknown>> | null = null;
     // Built for every decision, not only model-scored ones: the log's features are what the learners
