@@ -9,6 +9,7 @@ import { FeedbackClock, FeedbackSettings } from './feedback-settings';
 import { FeedbackWorker } from './feedback-worker.service';
 import { LabelSweeper } from './label-sweeper.service';
 import { LabelledExampleBus } from './labelled-example-bus';
+import { LearningLease } from './learning-lease.service';
 import { LiveStatsRecorder } from './live-stats.recorder';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
@@ -18,7 +19,7 @@ import { TrackingController } from './tracking.controller';
 /**
  * Feedback: tracking events in (verified, queued), stored exactly once by the feedback worker with
  * live counters, conversion suppression and goal counters; labelled examples; reports and the live page.
- * Exports LiveStatsRecorder (decision path) and LabelledExampleBus (learning).
+ * Exports LiveStatsRecorder (decision path), LabelledExampleBus and LearningLease (learning).
  */
 @Module({
   imports: [CampaignsModule, AudiencesModule],
@@ -33,9 +34,10 @@ import { TrackingController } from './tracking.controller';
     FeedbackWorker,
     LabelSweeper,
     LabelledExampleBus,
+    LearningLease,
     EventPartitions,
     ReportsService,
   ],
-  exports: [LiveStatsRecorder, LabelledExampleBus, FeedbackClock, FeedbackSettings],
+  exports: [LiveStatsRecorder, LabelledExampleBus, LearningLease, FeedbackClock, FeedbackSettings],
 })
 export class FeedbackModule {}

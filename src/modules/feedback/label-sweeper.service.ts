@@ -8,6 +8,7 @@ import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens'
 import { msToTs, rowsOf, tsToMs } from './events.repository';
 import { FeedbackClock, FeedbackSettings } from './feedback-settings';
 import { type LabelledExample, LabelledExampleBus } from './labelled-example-bus';
+import { LearningLease } from './learning-lease.service';
 
 const SWEEP_INTERVAL_MS = 1000;
 const SWEEP_BATCH = 1000;
@@ -38,8 +39,9 @@ interface PendingRow {
 /**
  * Closes attribution windows: due pending labels become labelled examples (stored once, then handed
  * to LabelledExampleBus), and explored impressions are counted against the campaign's exploration
- * budget once their decision-log row shows they were explored. Runs every second on worker
- * processes; several workers share the work through FOR UPDATE SKIP LOCKED.
+ * budget once their decision-log row shows they were explored. Runs every second on the worker that
+ * holds the LearningLease (the FTRL learner must see every example); the rows are still taken FOR
+ * UPDATE SKIP LOCKED, so a lease changing hands mid-sweep never labels a decision twice.
  */
 @Injectable()
 export class LabelSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -55,6 +57,7 @@ export class LabelSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly settings: FeedbackSettings,
     private readonly clock: FeedbackClock,
     private readonly bus: LabelledExampleBus,
+    private readonly lease: LearningLease,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,9 +72,9 @@ export class LabelSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     await this.running?.catch(() => undefined);
   }
 
-  /** Asks for a sweep soon (e.g. after a click made a positive label due). No-op on API-only processes. */
+  /** Asks for a sweep soon (e.g. after a click made a positive label due). No-op unless this process holds the lease. */
   kick(): void {
-    if (this.role === 'api' || this.stopped) return;
+    if (this.role === 'api' || this.stopped || !this.lease.isHeld) return;
     void this.sweepAll().catch((error: Error) => this.logger.warn(`label sweep failed, will retry: ${error.message}`));
   }
 

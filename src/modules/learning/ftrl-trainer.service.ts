@@ -9,6 +9,7 @@ import { MetricsService } from '../../platform/metrics/metrics.service';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { SnapshotService } from '../delivery/snapshot.service';
 import { type LabelledExample, LabelledExampleBus } from '../feedback/labelled-example-bus';
+import { LearningLease } from '../feedback/learning-lease.service';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { campaignFeatureInput, requestFeatureInput } from './ftrl-candidate-model';
 import { FTRL_MODEL_ID, LearningSettings } from './learning-settings';
@@ -20,7 +21,8 @@ function finiteOrNull(x: number): number | null {
 }
 
 /**
- * Worker side of the FTRL model: learns from every labelled example (LabelledExampleBus), scores each
+ * Worker side of the FTRL model, on the worker holding the LearningLease (whose label sweeper
+ * produces every example): learns from every labelled example (LabelledExampleBus), scores each
  * one before learning from it (progressive validation), and publishes serving weights plus the full
  * learner state as a new active registry version at most every ftrlPublishIntervalMs. On boot, and
  * when an operator rolls the model back or promotes another version, it resumes from that version's state.
@@ -46,9 +48,12 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     private readonly settings: LearningSettings,
     private readonly configBus: ConfigChangeBus,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
+    private readonly lease: LearningLease,
     metrics: MetricsService,
   ) {
     this.validator = new ProgressiveValidator(settings.ftrlValidationWindow);
+    // A worker taking the lease over continues from the last version the previous holder published.
+    lease.beforeHolding(() => this.serialized(() => this.resumeFromActive()));
     const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [metrics.registry] });
     this.gauges = {
       logloss: gauge('musicboss_ftrl_progressive_logloss', 'FTRL progressive-validation logloss over the recent window (predict before update)'),
@@ -120,7 +125,9 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
   }
 
   private async publish(): Promise<number | null> {
-    if (this.pendingExamples === 0) return null;
+    // Only the lease holder learns (its sweeper feeds it); one that just lost the lease must not
+    // publish over the versions of the worker that took it over.
+    if (this.pendingExamples === 0 || !this.lease.isHeld) return null;
     const pending = this.pendingExamples;
     const m = this.metrics();
     const rate = this.settings.ftrlNegativeSampleRate;

@@ -1,0 +1,105 @@
+import type { RunningWorker } from '../../../src/bootstrap';
+import { FeedbackSettings } from '../../../src/modules/feedback/feedback-settings';
+import { LearningLease } from '../../../src/modules/feedback/learning-lease.service';
+import { LearningSettings } from '../../../src/modules/learning/learning-settings';
+import { eventually } from '../../support/job-driver.contract';
+import { expectOk } from '../../support/seed-ads';
+import { createProductionEnv, http, startProductionApp, startProductionWorker, type ProductionTestEnv, type TestApp } from '../../support/test-app';
+
+describe('two workers in production mode: one sweeps labels and trains FTRL, the other takes over', () => {
+  let prod: ProductionTestEnv;
+  let api: TestApp;
+  const workers: RunningWorker[] = [];
+  let client: string;
+  let viewer: string;
+  let user = 0;
+  const pathOf = (url: string) => `${new URL(url).pathname}${new URL(url).search}`;
+  const sql = <T = any>(text: string, params: unknown[] = []): Promise<T[]> => api.api.infra.database.dataSource.query(text, params);
+  const holders = () => workers.filter((w) => w.context.get(LearningLease).isHeld);
+  const labelled = async () => (await sql<{ n: number }>('SELECT count(*)::int AS n FROM labelled_examples'))[0].n;
+  const examplesSeen = async (): Promise<number> => {
+    const res = await http(api.url, 'GET', '/v1/models/ftrl-main', { key: viewer });
+    return res.status === 404 ? 0 : res.body.metrics.examplesSeen;
+  };
+
+  /** Decisions with an impression each and a click on every third. */
+  const serve = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const ad = (await expectOk(http(api.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'lease-feed', userId: `u-${++user}`, platform: 'ios' } }))).ads[0];
+      expect((await http(api.url, 'GET', pathOf(ad.trackingUrls.impression))).status).toBe(200);
+      if (user % 3 === 0) expect((await http(api.url, 'GET', pathOf(ad.trackingUrls.click))).status).toBe(302);
+    }
+  };
+
+  beforeAll(async () => {
+    prod = await createProductionEnv({ MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
+    api = await startProductionApp(prod, 'api');
+    for (let i = 0; i < 2; i++) {
+      const worker = await startProductionWorker(prod);
+      Object.assign(worker.context.get(LearningSettings), { ftrlPublishIntervalMs: 300 });
+      worker.context.get(FeedbackSettings).attributionWindowMs = 1000;
+      workers.push(worker);
+    }
+    const keyOf = async (role: string) => (await expectOk(http(api.url, 'POST', '/v1/api-keys', { key: prod.adminKey, body: { name: role, role } }))).key;
+    client = await keyOf('slot-client');
+    viewer = await keyOf('viewer');
+    await expectOk(http(api.url, 'POST', '/v1/slots', { key: prod.adminKey, body: { key: 'lease-feed', name: 'Lease feed', format: 'feed', platforms: ['ios'], maxAdsPerResponse: 1 } }));
+    const c = await expectOk(
+      http(api.url, 'POST', '/v1/campaigns', {
+        key: prod.adminKey,
+        body: { name: 'Album', category: 'digital_album', priority: 10, platforms: ['ios'], slots: ['lease-feed'], schedule: { startAt: '2026-01-01T00:00:00Z', timeZone: 'UTC' } },
+      }),
+    );
+    await expectOk(http(api.url, 'POST', `/v1/campaigns/${c.id}/creatives`, { key: prod.adminKey, body: { type: 'text', formats: ['feed'], title: 'Album', landingUrl: 'https://x.example.com' } }));
+    await expectOk(http(api.url, 'POST', `/v1/campaigns/${c.id}/status`, { key: prod.adminKey, headers: { 'if-match': '"1"' }, body: { status: 'active' } }));
+    await expectOk(http(api.url, 'PUT', '/v1/slots/lease-feed/policy', { key: prod.adminKey, body: { branches: [{ name: 'all', audience: 'everyone', campaignIds: [c.id], method: 'priority' }] } }));
+    await eventually(async () => ((await http(api.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'lease-feed', userId: 'warm', platform: 'ios' } })).body.ads?.length === 1 ? true : null));
+  }, 120_000);
+
+  afterAll(async () => {
+    await api?.close();
+    for (const w of workers) await w.close();
+    await prod?.drop();
+  });
+
+  it('exactly one worker holds the lease; its model learns from every labelled example', async () => {
+    expect(holders()).toHaveLength(1);
+    await serve(30);
+    await eventually(async () => ((await labelled()) === 30 ? true : null), 30_000);
+    await eventually(async () => ((await examplesSeen()) === 30 ? true : null), 30_000);
+    expect(holders()).toHaveLength(1);
+  }, 90_000);
+
+  it('when the holder stops, the other worker takes over and continues from the published model', async () => {
+    const [leader] = holders();
+    const standby = workers.find((w) => w !== leader)!;
+    await leader.close();
+    workers.splice(workers.indexOf(leader), 1);
+    await eventually(async () => (standby.context.get(LearningLease).isHeld ? true : null), 15_000);
+    await serve(20);
+    await eventually(async () => ((await labelled()) === 50 ? true : null), 30_000);
+    await eventually(async () => ((await examplesSeen()) === 50 ? true : null), 30_000);
+  }, 90_000);
+
+  it('a holder whose lock session dies gives the lease up; one worker holds it again and learning goes on', async () => {
+    const fresh = await startProductionWorker(prod);
+    Object.assign(fresh.context.get(LearningSettings), { ftrlPublishIntervalMs: 300 });
+    fresh.context.get(FeedbackSettings).attributionWindowMs = 1000;
+    workers.push(fresh);
+    const [before] = holders();
+    // The lease's lock: a one-key advisory lock keeps the key's low 32 bits in objid.
+    const killed = await sql<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      ['musicboss:label-sweeper-and-ftrl'],
+    );
+    expect(killed.map((k) => k.ok)).toEqual([true]);
+    await eventually(async () => (before.context.get(LearningLease).isHeld ? null : true), 15_000, 100);
+    await eventually(async () => (holders().length === 1 ? true : null), 15_000);
+    await serve(10);
+    await eventually(async () => ((await labelled()) === 60 ? true : null), 30_000);
+    await eventually(async () => ((await examplesSeen()) === 60 ? true : null), 30_000);
+    expect(holders()).toHaveLength(1);
+  }, 90_000);
+});
