@@ -195,7 +195,12 @@ describe('online learning (embedded mode, through HTTP)', () => {
     expect(better.estimate.ctrSnips).toBeGreaterThan(uniform.estimate.ctrSnips);
     expect(uniform.estimate.ctrSnips).toBeGreaterThan(random.estimate.ctrSnips);
     expect(better.estimate.ctrSnips).toBeGreaterThan(0.2);
-    expect(random.estimate.ctrSnips).toBeLessThan(0.15);
+    // The random arm's true rate is 0.04, but it serves few decisions once the bandit has moved, and a
+    // click on one logged at the 5% floor weighs twenty: the estimate rests on an effective sample of
+    // ~15 decisions and swings (0.17 in one CI run). So: within four standard deviations of 0.04 at
+    // that effective sample size.
+    const sd = Math.sqrt((0.04 * 0.96) / random.estimate.effectiveSampleSize);
+    expect(random.estimate.ctrSnips).toBeLessThan(0.04 + 4 * sd);
     const bad = await http(app.url, 'POST', '/v1/evaluation/ips', { key: viewer, body: { targetPolicy: { kind: 'oracle' } } });
     expect(bad.status).toBe(400);
     expect((await http(app.url, 'POST', '/v1/evaluation/ips', { key: client, body: { targetPolicy: { kind: 'uniform' } } })).status).toBe(403);
