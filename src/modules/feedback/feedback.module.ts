@@ -9,6 +9,7 @@ import { FeedbackClock, FeedbackSettings } from './feedback-settings';
 import { FeedbackWorker } from './feedback-worker.service';
 import { LabelSweeper } from './label-sweeper.service';
 import { LabelledExampleBus } from './labelled-example-bus';
+import { LabelledExamplesRepository } from './labelled-examples.repository';
 import { LearningLease } from './learning-lease.service';
 import { LiveStatsRecorder } from './live-stats.recorder';
 import { ReportsController } from './reports.controller';
@@ -34,10 +35,11 @@ import { TrackingController } from './tracking.controller';
     FeedbackWorker,
     LabelSweeper,
     LabelledExampleBus,
+    LabelledExamplesRepository,
     LearningLease,
     EventPartitions,
     ReportsService,
   ],
-  exports: [LiveStatsRecorder, LabelledExampleBus, LearningLease, FeedbackClock, FeedbackSettings],
+  exports: [LiveStatsRecorder, LabelledExampleBus, LabelledExamplesRepository, LearningLease, FeedbackClock, FeedbackSettings],
 })
 export class FeedbackModule {}

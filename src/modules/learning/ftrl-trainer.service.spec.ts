@@ -8,7 +8,7 @@ import { LearningSettings } from './learning-settings';
 function trainer(negativeSampleRate: number): FtrlTrainerService {
   const settings = Object.assign(new LearningSettings({ banditReweightMs: 600_000 } as AppConfig), { ftrlNegativeSampleRate: negativeSampleRate, ftrlValidationWindow: 100_000 });
   const snapshots = { current: () => ({ snapshot: { campaignsById: new Map() } }) };
-  return new FtrlTrainerService({} as never, {} as never, snapshots as never, settings, {} as never, 'worker', { isHeld: true, beforeHolding: () => undefined } as never, { registry: new Registry() } as never);
+  return new FtrlTrainerService({} as never, {} as never, snapshots as never, settings, {} as never, 'worker', { isHeld: true, beforeHolding: () => undefined } as never, {} as never, { registry: new Registry() } as never);
 }
 
 /** Two regions with click rates 0.02 and 0.10 on one campaign, drawn from a seeded rng. */

@@ -9,12 +9,20 @@ import { MetricsService } from '../../platform/metrics/metrics.service';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { SnapshotService } from '../delivery/snapshot.service';
 import { type LabelledExample, LabelledExampleBus } from '../feedback/labelled-example-bus';
+import { type LabelledCursor, LabelledExamplesRepository } from '../feedback/labelled-examples.repository';
 import { LearningLease } from '../feedback/learning-lease.service';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { campaignFeatureInput, requestFeatureInput } from './ftrl-candidate-model';
 import { FTRL_MODEL_ID, LearningSettings } from './learning-settings';
 
 export const FTRL_PARAMS: FtrlParams = { ...DEFAULT_FTRL_PARAMS, hashBits: DEFAULT_FEATURE_SPEC.hashBits, biasIndex: biasIndexOf(DEFAULT_FEATURE_SPEC) };
+
+const REPLAY_PAGE = 5000;
+
+function cursorOf(value: unknown): LabelledCursor | null {
+  const c = value as Partial<LabelledCursor> | null | undefined;
+  return c && typeof c.labelledAtMs === 'number' && typeof c.decisionId === 'string' ? { labelledAtMs: c.labelledAtMs, decisionId: c.decisionId } : null;
+}
 
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
@@ -35,6 +43,8 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
   private readonly rng: Rng = createRng(0x2f7a1);
   private pendingExamples = 0;
   private lastPublishedVersion: number | null = null;
+  /** The last example learned, in labelled_examples order; published with each version. */
+  private cursor: LabelledCursor | null = null;
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = true;
@@ -49,11 +59,13 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     private readonly configBus: ConfigChangeBus,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
     private readonly lease: LearningLease,
+    private readonly stored: LabelledExamplesRepository,
     metrics: MetricsService,
   ) {
     this.validator = new ProgressiveValidator(settings.ftrlValidationWindow);
-    // A worker taking the lease over continues from the last version the previous holder published.
-    lease.beforeHolding(() => this.serialized(() => this.resumeFromActive()));
+    // A worker taking the lease over continues from the last version the previous holder published,
+    // then learns what that holder swept after publishing it.
+    lease.beforeHolding(() => this.serialized(() => this.takeOver()));
     const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [metrics.registry] });
     this.gauges = {
       logloss: gauge('musicboss_ftrl_progressive_logloss', 'FTRL progressive-validation logloss over the recent window (predict before update)'),
@@ -65,7 +77,8 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     if (this.role === 'api') return;
     this.stopped = false;
-    await this.serialized(() => this.resumeFromActive());
+    // Embedded mode holds the lease from the start: catch up on what the last run swept after its last version.
+    await this.serialized(() => (this.lease.isHeld ? this.takeOver() : this.resumeFromActive()));
     this.unsubscribe.push(this.bus.register(FTRL_MODEL_ID, (examples) => this.learn(examples)));
     const onChange = () => void this.serialized(() => this.resumeFromActive()).catch(() => undefined);
     this.unsubscribe.push(this.registry.onActiveChange(onChange), this.configBus.onChange(onChange));
@@ -99,6 +112,12 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
       }
       const weight = example.label === 0 && rate < 1 ? 1 / rate : 1;
       this.validator.add(example.label, this.learner.update(indices, example.label, weight));
+    }
+    for (const example of examples) {
+      const c = this.cursor;
+      if (c === null || example.labelledAtMs > c.labelledAtMs || (example.labelledAtMs === c.labelledAtMs && example.decisionId > c.decisionId)) {
+        this.cursor = { labelledAtMs: example.labelledAtMs, decisionId: example.decisionId };
+      }
     }
     this.pendingExamples += examples.length;
   }
@@ -153,6 +172,8 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
         recalibration: rate < 1 ? 'importance weight 1/rate on kept negatives (unbiased; no serving correction)' : 'none',
         parentVersion: this.lastPublishedVersion,
         source: 'labelled examples (LabelledExampleBus)',
+        // Where a worker taking the lease over resumes reading labelled_examples.
+        cursor: this.cursor,
       },
       artifact: Buffer.from(encodeWeights(weights)),
       state: Buffer.from(encodeState(this.learner.toState())),
@@ -164,6 +185,20 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     this.gauges.examples.set(m.examplesSeen);
     await this.registry.prune(FTRL_MODEL_ID, this.settings.ftrlKeepVersions).catch((error: Error) => this.logger.warn(`prune failed: ${error.message}`));
     return published.version;
+  }
+
+  /** On taking the lease: the active version's state, then every stored example after its cursor. */
+  private async takeOver(): Promise<void> {
+    await this.resumeFromActive();
+    if (this.cursor === null) return;
+    let replayed = 0;
+    for (;;) {
+      const page = await this.stored.after(this.cursor, REPLAY_PAGE);
+      if (page.length === 0) break;
+      this.learn(page);
+      replayed += page.length;
+    }
+    if (replayed > 0) this.logger.log(`FTRL learned ${replayed} stored examples swept after ftrl-main v${this.lastPublishedVersion}`);
   }
 
   /** Continues from the active version's stored state when it isn't the one this learner published last. */
@@ -184,6 +219,7 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     this.learner = restored.value;
     this.validator = new ProgressiveValidator(this.settings.ftrlValidationWindow);
     this.lastPublishedVersion = active.version;
+    this.cursor = cursorOf(active.lineage.cursor);
     this.pendingExamples = 0;
     this.logger.log(`FTRL resumed from ftrl-main v${active.version} (${this.learner.examplesSeen} examples)`);
   }
