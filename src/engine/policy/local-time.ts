@@ -126,7 +126,8 @@ export function localClock(nowMs: number, timeZone: string): LocalClock {
   };
 }
 
-const QUARTER_HOUR_MS = 900_000;
+/** Every zone offset and DST switch in use sits on a quarter hour of UTC (see localClock). */
+export const QUARTER_HOUR_MS = 900_000;
 const clockCache = new Map<string, { bucket: number; offsetMs: number; clock: LocalClock }>();
 
 function mod(a: number, n: number): number {

@@ -1,7 +1,7 @@
 import type { Rng } from '../util/rng';
 import { evaluateAudience, type Membership } from './audience-expr';
 import type { Drop, DropReason } from './drop';
-import { localClock, type LocalClock } from './local-time';
+import { localClock, QUARTER_HOUR_MS, type LocalClock } from './local-time';
 import type { Branch, CompiledCampaign, DecisionSnapshot, Platform, Slot } from './snapshot';
 
 export interface DecisionRequest {
@@ -138,8 +138,9 @@ export function drawArm(branch: Branch, weights: readonly ArmWeight[] | undefine
 
 /**
  * Phase 1 of a decision (pure): resolves the slot, checks every campaign of the slot's policy for
- * eligibility (memoized per snapshot, slot, platform and quarter hour: see SlotEligibility), and picks the first branch whose audience matches and that has an eligible candidate
- * (membership answers package questions for this listener). For bandit branches draws the arm from
+ * eligibility (memoized per snapshot, slot, platform and quarter hour: see SlotEligibility), and
+ * picks the first branch whose audience matches and that has an eligible candidate (membership
+ * answers package questions for this listener). For bandit branches draws the arm from
  * options.armWeights and records its probability. Uses the rng only for the arm draw.
  */
 export function selectBranch(
@@ -221,7 +222,6 @@ interface WinnerOutcome {
   readonly branchKey: string | null;
 }
 
-const QUARTER_HOUR_MS = 900_000;
 const eligibilityMemo = new WeakMap<DecisionSnapshot, Map<string, Map<Platform, SlotEligibility>>>();
 
 function slotEligibility(snapshot: DecisionSnapshot, slot: Slot, platform: Platform, nowMs: number): SlotEligibility {
@@ -276,13 +276,12 @@ function computeSlotEligibility(snapshot: DecisionSnapshot, slot: Slot, platform
  * winner does not also name are drops for 'audience'; other eligible campaigns outside it are 'not_ranked'.
  */
 function winnerOutcome(snapshot: DecisionSnapshot, slot: Slot, eligibility: SlotEligibility, branches: readonly Branch[], winner: number): WinnerOutcome {
-  const slotIndex = winner < 0 ? branches.length : winner;
-  const memo = eligibility.outcomes[slotIndex];
+  const passedOver = winner < 0 ? branches.length : winner;
+  const memo = eligibility.outcomes[passedOver];
   if (memo !== undefined) return memo;
   const { verdict } = eligibility;
   const outOfAudience = new Set<string>();
-  const lastPassed = winner < 0 ? branches.length : winner;
-  for (let i = 0; i < lastPassed; i++) {
+  for (let i = 0; i < passedOver; i++) {
     if (eligibility.branchHasEligible[i]) for (const id of branches[i].campaignIds) outOfAudience.add(id);
   }
   const inWinner = new Set(winner < 0 ? [] : branches[winner].campaignIds);
@@ -295,6 +294,6 @@ function winnerOutcome(snapshot: DecisionSnapshot, slot: Slot, eligibility: Slot
   // Snapshot lookups cannot miss here: a verdict of null means the campaign was found.
   for (const id of inWinner) if (verdict.get(id) === null) candidates.push(snapshot.campaignsById.get(id) as CompiledCampaign);
   const outcome = { candidates, candidateIds: candidates.map((c) => c.id), dropped, branchKey: winner < 0 ? null : branchKey(slot.id, branches[winner]) };
-  eligibility.outcomes[slotIndex] = outcome;
+  eligibility.outcomes[passedOver] = outcome;
   return outcome;
 }

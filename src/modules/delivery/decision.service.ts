@@ -73,7 +73,7 @@ const TRACKING_TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
 const NO_SCORES: CandidateScores = new Map();
 const FUNNEL_STAGES = ['candidates', 'eligible', 'in_audience', 'under_caps', 'chosen'] as const;
 const OUTCOMES = ['filled', 'no_fill', 'no_branch'] as const;
-const OUTCOME_INDEX: Record<(typeof OUTCOMES)[number], number> = { filled: 0, no_fill: 1, no_branch: 2 };
+const OUTCOME_INDEX = Object.fromEntries(OUTCOMES.map((outcome, i) => [outcome, i])) as Record<(typeof OUTCOMES)[number], number>;
 
 /**
  * The hot path of POST /v1/decisions: snapshot → selectBranch → (model within its time budget) →

@@ -101,6 +101,10 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     const { snapshot } = this.snapshots.current();
     const rate = this.settings.ftrlNegativeSampleRate;
     for (const example of examples) {
+      const c = this.cursor;
+      if (c === null || example.labelledAtMs > c.labelledAtMs || (example.labelledAtMs === c.labelledAtMs && example.decisionId > c.decisionId)) {
+        this.cursor = { labelledAtMs: example.labelledAtMs, decisionId: example.decisionId };
+      }
       const features = (example.features ?? {}) as { user?: Record<string, unknown>; context?: Record<string, unknown> };
       const { user, context } = requestFeatureInput(features.user, features.context);
       const campaign = snapshot.campaignsById.get(example.campaignId) ?? { id: example.campaignId };
@@ -112,12 +116,6 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
       }
       const weight = example.label === 0 && rate < 1 ? 1 / rate : 1;
       this.validator.add(example.label, this.learner.update(indices, example.label, weight));
-    }
-    for (const example of examples) {
-      const c = this.cursor;
-      if (c === null || example.labelledAtMs > c.labelledAtMs || (example.labelledAtMs === c.labelledAtMs && example.decisionId > c.decisionId)) {
-        this.cursor = { labelledAtMs: example.labelledAtMs, decisionId: example.decisionId };
-      }
     }
     this.pendingExamples += examples.length;
   }
