@@ -9,7 +9,9 @@ import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
+import { Redis } from 'ioredis';
+import { measureCpu } from './lib/process-cpu';
+import { BENCH_REDIS_URL, freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
 
 const ROOT = join(__dirname, '..', '..');
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
@@ -139,6 +141,12 @@ async function load(url: string, headers: Record<string, string>, makeBody: () =
   };
 }
 
+/** Calls and total µs of EVALSHA so far, from INFO commandstats. */
+function evalshaStats(info: string): { calls: number; usec: number } {
+  const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
+  return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0) };
+}
+
 async function main(): Promise<void> {
   const stack = await startProductionStack('mbbench', { MUSICBOSS_UPLOAD_LIMIT_BYTES: String(2 * 1024 * 1024 * 1024) }, log);
   const helloPort = await freePort();
@@ -159,7 +167,18 @@ async function main(): Promise<void> {
     // The bare server first, while the MusicBoss processes are idle: loaded second, it would share
     // the CPU with the worker still writing the decision log of the MusicBoss run.
     const bare = await load(`http://127.0.0.1:${helloPort}/v1/decisions`, {}, body);
+    // Where the machine's CPU goes while MusicBoss is loaded, and what each counter reserve costs Redis.
+    const redis = new Redis(BENCH_REDIS_URL);
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+    const scriptsBefore = evalshaStats(await redis.info('commandstats'));
+    const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, 'load generator': process.pid });
     const musicboss = await load(`${base}/v1/decisions`, { authorization: `Bearer ${client}` }, body);
+    const shares = cpuShares();
+    const scriptsAfter = evalshaStats(await redis.info('commandstats'));
+    redis.disconnect();
+    const scripts = scriptsAfter.calls - scriptsBefore.calls;
+    log(`# CPU during the MusicBoss load, share of one core: ${Object.entries(shares).map(([name, share]) => `${name} ${share === null ? '?' : `${Math.round(share * 100)}%`}`).join(', ')}`);
+    log(`# Redis: ${scripts} EVALSHA calls (reserve scripts, and BullMQ's), ${scripts > 0 ? ((scriptsAfter.usec - scriptsBefore.usec) / scripts).toFixed(1) : '-'} µs each`);
     log(`# MusicBoss ${musicboss.rps.toFixed(0)} req/s p50 ${musicboss.p50} ms p99 ${musicboss.p99} ms; bare Fastify ${bare.rps.toFixed(0)} req/s; ${USERS} users, ${SLOTS} slots, ${CAMPAIGNS} campaigns, ${PACKAGES} packages, ${CONNECTIONS} connections, ${DURATION_S} s each`);
     log(
       `decision-bench: rps=${musicboss.rps.toFixed(0)} p50_ms=${musicboss.p50} p99_ms=${musicboss.p99} hello_rps=${bare.rps.toFixed(0)} ratio=${(musicboss.rps / bare.rps).toFixed(3)} errors=${musicboss.errors}`,

@@ -67,6 +67,8 @@ export interface ProductionStack {
   readonly databaseUrl: string;
   /** MUSICBOSS_REDIS_PREFIX of the processes (their keys are deleted on close). */
   readonly redisPrefix: string;
+  /** Process ids of the API and of each worker. */
+  readonly pids: { readonly api: number; readonly workers: readonly number[] };
   close(): Promise<void>;
 }
 
@@ -130,5 +132,6 @@ export async function startProductionStack(name: string, extraEnv: Record<string
     await close();
     throw error;
   }
-  return { url, adminKey, port, databaseUrl: dbUrl.toString(), redisPrefix, close };
+  const pids = { api: children[0].pid ?? 0, workers: children.slice(1).map((c) => c.pid ?? 0) };
+  return { url, adminKey, port, databaseUrl: dbUrl.toString(), redisPrefix, pids, close };
 }
