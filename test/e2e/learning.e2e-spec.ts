@@ -156,7 +156,7 @@ describe('online learning (embedded mode, through HTTP)', () => {
     // The ftrl-main arm's ads are clicked ten times as often as the random arm's.
     const clickRate = (ad: ServedAd) => (ad.arm === 'ftrl-main' ? 0.4 : 0.04);
     let weight = 0;
-    for (let round = 0; round < 14 && weight < 0.8; round++) {
+    for (let round = 0; round < 14 && weight <= 0.8; round++) {
       for (let i = 0; i < 40; i++) await serveAndReact(banner, clickRate);
       await new Promise((r) => setTimeout(r, 1200));
       const bandit = (await expectOk(http(app.url, 'GET', '/v1/bandits', { key: viewer }))).bandits.find((b: any) => b.branchKey === branchKey);

@@ -120,7 +120,7 @@ describe('online learning in production mode (two API nodes, a separate worker)'
     await setPolicy([{ name: 'ab', audience: 'everyone', campaignIds: campaigns, method: 'bandit', arms: [{ modelId: 'random', floor: 0.1 }, { modelId: 'ftrl-main', floor: 0.1 }] }], current.headers.get('etag') ?? undefined);
     const key = `${slotId}:ab`;
     let weight = 0;
-    for (let round = 0; round < 12 && weight < 0.8; round++) {
+    for (let round = 0; round < 12 && weight <= 0.8; round++) {
       for (let i = 0; i < 30; i++) await serve((ad) => (ad.arm === 'random' ? 0.5 : 0.05));
       await new Promise((r) => setTimeout(r, 1200));
       const b = (await expectOk(http(nodeA.url, 'GET', '/v1/bandits', { key: viewer }))).bandits.find((x: any) => x.branchKey === key);
