@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { measureCpu } from './lib/process-cpu';
+import { cpuSecondsOfCommand, machineCpuSeconds, measureCpu } from './lib/process-cpu';
 import { BENCH_REDIS_URL, freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
 
 const ROOT = join(__dirname, '..', '..');
@@ -171,13 +171,27 @@ async function main(): Promise<void> {
     const redis = new Redis(BENCH_REDIS_URL);
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
     const scriptsBefore = evalshaStats(await redis.info('commandstats'));
-    const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, 'load generator': process.pid });
+    const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, postgres: () => cpuSecondsOfCommand('postgres'), 'load generator': process.pid });
+    const machineBefore = machineCpuSeconds();
     const musicboss = await load(`${base}/v1/decisions`, { authorization: `Bearer ${client}` }, body);
     const shares = cpuShares();
+    const machineAfter = machineCpuSeconds();
     const scriptsAfter = evalshaStats(await redis.info('commandstats'));
     redis.disconnect();
     const scripts = scriptsAfter.calls - scriptsBefore.calls;
     log(`# CPU during the MusicBoss load, share of one core: ${Object.entries(shares).map(([name, share]) => `${name} ${share === null ? '?' : `${Math.round(share * 100)}%`}`).join(', ')}`);
+    if (machineBefore && machineAfter) {
+      // The machine's ceiling for this workload: every decision costs CPU in the API, Redis, the
+      // worker, PostgreSQL and the load generator, and they all share the same cores.
+      const busyS = machineAfter.busyS - machineBefore.busyS;
+      const elapsedS = (machineAfter.totalS - machineBefore.totalS) / machineAfter.cores;
+      const decisions = musicboss.rps * DURATION_S;
+      const cpuUsPerDecision = decisions > 0 ? (busyS * 1e6) / decisions : 0;
+      log(
+        `# Machine during the MusicBoss load: ${Math.round((100 * busyS) / (elapsedS * machineAfter.cores))}% of ${machineAfter.cores} cores busy, ` +
+          `${cpuUsPerDecision.toFixed(0)} µs of CPU per decision over all processes, so at most ~${cpuUsPerDecision > 0 ? Math.round((machineAfter.cores * 1e6) / cpuUsPerDecision) : '-'} decisions/s with every core busy`,
+      );
+    }
     log(`# Redis: ${scripts} EVALSHA calls (reserve scripts, and BullMQ's), ${scripts > 0 ? ((scriptsAfter.usec - scriptsBefore.usec) / scripts).toFixed(1) : '-'} µs each`);
     log(`# MusicBoss ${musicboss.rps.toFixed(0)} req/s p50 ${musicboss.p50} ms p99 ${musicboss.p99} ms; bare Fastify ${bare.rps.toFixed(0)} req/s; ${USERS} users, ${SLOTS} slots, ${CAMPAIGNS} campaigns, ${PACKAGES} packages, ${CONNECTIONS} connections, ${DURATION_S} s each`);
     log(

@@ -2,7 +2,7 @@
  * CPU seconds of processes over a stretch of a run, from /proc (Linux), so a bench can say which
  * process spent the machine's cores while it loaded MusicBoss. Elsewhere the readings are null.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_S = 100;
 
@@ -18,18 +18,58 @@ export function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-/** Starts measuring named processes; the returned function gives each one's share of one core since then. */
-export function measureCpu(pids: Readonly<Record<string, number>>): () => Record<string, number | null> {
+/**
+ * Starts measuring named processes (a pid, or a reader of CPU seconds such as a sum over a command's
+ * processes); the returned function gives each one's share of one core since then.
+ */
+export function measureCpu(sources: Readonly<Record<string, number | (() => number | null)>>): () => Record<string, number | null> {
+  const read = (source: number | (() => number | null)) => (typeof source === 'number' ? cpuSecondsOf(source) : source());
   const startedMs = Date.now();
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+  const before = Object.fromEntries(Object.entries(sources).map(([name, source]) => [name, read(source)]));
   return () => {
     const elapsedS = (Date.now() - startedMs) / 1000;
     return Object.fromEntries(
-      Object.entries(pids).map(([name, pid]) => {
-        const now = cpuSecondsOf(pid);
+      Object.entries(sources).map(([name, source]) => {
+        const now = read(source);
         const then = before[name];
         return [name, now === null || then === null ? null : (now - then) / elapsedS];
       }),
     );
   };
+}
+
+/** User + system CPU seconds of every process whose command name is `command` (e.g. all PostgreSQL backends). */
+export function cpuSecondsOfCommand(command: string): number | null {
+  try {
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // exited since the listing
+      }
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */
+export function machineCpuSeconds(): { busyS: number; totalS: number; cores: number } | null {
+  try {
+    const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+    const all = lines[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = all[3] + (all[4] ?? 0); // idle + iowait
+    const totalTicks = all.slice(0, 8).reduce((sum, v) => sum + v, 0);
+    const cores = lines.filter((line) => /^cpu\d+\s/.test(line)).length;
+    return { busyS: (totalTicks - idle) / CLOCK_TICKS_PER_S, totalS: totalTicks / CLOCK_TICKS_PER_S, cores };
+  } catch {
+    return null;
+  }
 }

@@ -127,6 +127,16 @@ describe('decisions (embedded mode, through HTTP)', () => {
     expect(row.features).toEqual({ user: { region: 'east', vipLevel: '0' }, context: { hour: 21, network: 'wifi', genre: 'mandopop' } });
   });
 
+  it('logs context values with quotes, backslashes, braces and non-ASCII text unchanged, and the decision time to the millisecond', async () => {
+    const context = { genre: 'a"b\\c{x},\'y\' é 歌', network: 'NULL', hour: 7 };
+    const before = Date.now();
+    const ad = (await decide({ slotId: 'phone-desktop-banner', userId: 'quote"user', platform: 'ios', context })).body.ads[0];
+    const row = await eventually(async () => (await app.api.infra.database.dataSource.query('SELECT * FROM decisions WHERE decision_id = $1', [ad.decisionId]))[0] ?? null);
+    expect(row).toMatchObject({ user_id: 'quote"user', context, arm: null, explored: false });
+    expect(row.created_at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(row.created_at.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   it("logs a listener's current profile as features once an update lands (the per-listener profile cache is refreshed)", async () => {
     const featuresOf = async (decisionId: string) =>
       eventually(async () => (await app.api.infra.database.dataSource.query('SELECT features FROM decisions WHERE decision_id = $1', [decisionId]))[0]?.features ?? null);

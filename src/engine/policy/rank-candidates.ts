@@ -103,13 +103,30 @@ function priorityGroups(candidates: readonly CompiledCampaign[]): readonly (read
   return groups;
 }
 
-function priorityOrder(candidates: readonly CompiledCampaign[], rng: Rng): Base[] {
+/**
+ * A tie-free priority order is the same list of rows for every decision of its window, so those
+ * rows are built once; rows are never mutated, and a decision's own state (positions, exploration)
+ * lives in per-decision maps keyed by them.
+ */
+const tieFreeOrderMemo = new WeakMap<readonly CompiledCampaign[], readonly Base[]>();
+
+function priorityOrder(candidates: readonly CompiledCampaign[], rng: Rng): readonly Base[] {
   // One tie key per candidate, drawn in candidate order, whether or not it has a tie: the rng
   // sequence (and so every seeded order) does not depend on how the ties fall.
+  const groups = priorityGroups(candidates);
+  if (groups.length === candidates.length) {
+    for (let i = 0; i < candidates.length; i++) rng.next();
+    let rows = tieFreeOrderMemo.get(candidates);
+    if (rows === undefined) {
+      rows = groups.map(([i], position) => ({ campaign: candidates[i], score: null, value: candidates[i].priority, groupStart: position, groupSize: 1 }));
+      tieFreeOrderMemo.set(candidates, rows);
+    }
+    return rows;
+  }
   const ties = new Float64Array(candidates.length);
   for (let i = 0; i < candidates.length; i++) ties[i] = rng.next();
   const out: Base[] = [];
-  for (const group of priorityGroups(candidates)) {
+  for (const group of groups) {
     const start = out.length;
     const members = group.length === 1 ? group : [...group].sort((x, y) => ties[x] - ties[y]);
     for (const i of members) out.push({ campaign: candidates[i], score: null, value: candidates[i].priority, groupStart: start, groupSize: group.length });
@@ -181,10 +198,10 @@ export function rankCandidates(selection: BranchSelected, scores: CandidateScore
   let order: RankOrder = 'priority';
   let fallbackReason: string | null = null;
   let modelId: string | null = null;
-  let base: Base[];
+  let base: readonly Base[];
 
   const wanted = requiredModel(selection);
-  const usePriority = (reason: string): Base[] => {
+  const usePriority = (reason: string): readonly Base[] => {
     fallbackReason = reason;
     return priorityOrder(selection.candidates, rng);
   };
