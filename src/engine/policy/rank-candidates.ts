@@ -79,57 +79,64 @@ function fixed<T extends { campaign: CompiledCampaign; score: number | null; val
 }
 
 /**
- * Candidate indices in priority order (priority desc, then creative weight sum desc), cut into tie
- * groups. The candidate list of a slot and branch is the same array for a whole eligibility window
- * (see BranchSelected.candidateIds), so this sort runs once per window, not once per decision.
+ * A candidate list's priority order, cut into tie groups, and one row per candidate (its tie group's
+ * span is fixed, only the order inside a group is drawn). The candidate list of a slot and branch is
+ * the same array for a whole eligibility window (see BranchSelected.candidateIds), so this runs once
+ * per window, not once per decision; rows are never mutated, and a decision's own state (positions,
+ * exploration) lives in per-decision maps keyed by them.
  */
-const priorityGroupsMemo = new WeakMap<readonly CompiledCampaign[], readonly (readonly number[])[]>();
-
-function priorityGroups(candidates: readonly CompiledCampaign[]): readonly (readonly number[])[] {
-  let groups = priorityGroupsMemo.get(candidates);
-  if (groups === undefined) {
-    const order = candidates.map((_, i) => i);
-    order.sort((x, y) => candidates[y].priority - candidates[x].priority || candidates[y].creativeWeightSum - candidates[x].creativeWeightSum || x - y);
-    const built: number[][] = [];
-    for (const i of order) {
-      const last = built[built.length - 1];
-      const head = last === undefined ? undefined : candidates[last[0]];
-      if (head !== undefined && head.priority === candidates[i].priority && head.creativeWeightSum === candidates[i].creativeWeightSum) last.push(i);
-      else built.push([i]);
-    }
-    groups = built;
-    priorityGroupsMemo.set(candidates, groups);
-  }
-  return groups;
+interface PriorityPlan {
+  readonly groups: readonly (readonly number[])[];
+  /** Indexed like the candidate list. */
+  readonly rows: readonly Base[];
+  /** The whole order when there are no ties. */
+  readonly tieFree: readonly Base[] | null;
 }
 
-/**
- * A tie-free priority order is the same list of rows for every decision of its window, so those
- * rows are built once; rows are never mutated, and a decision's own state (positions, exploration)
- * lives in per-decision maps keyed by them.
- */
-const tieFreeOrderMemo = new WeakMap<readonly CompiledCampaign[], readonly Base[]>();
+const priorityPlanMemo = new WeakMap<readonly CompiledCampaign[], PriorityPlan>();
+
+function priorityPlan(candidates: readonly CompiledCampaign[]): PriorityPlan {
+  let plan = priorityPlanMemo.get(candidates);
+  if (plan === undefined) {
+    const order = candidates.map((_, i) => i);
+    order.sort((x, y) => candidates[y].priority - candidates[x].priority || candidates[y].creativeWeightSum - candidates[x].creativeWeightSum || x - y);
+    const groups: number[][] = [];
+    for (const i of order) {
+      const last = groups[groups.length - 1];
+      const head = last === undefined ? undefined : candidates[last[0]];
+      if (head !== undefined && head.priority === candidates[i].priority && head.creativeWeightSum === candidates[i].creativeWeightSum) last.push(i);
+      else groups.push([i]);
+    }
+    const rows: Base[] = new Array(candidates.length);
+    let start = 0;
+    for (const group of groups) {
+      for (const i of group) rows[i] = { campaign: candidates[i], score: null, value: candidates[i].priority, groupStart: start, groupSize: group.length };
+      start += group.length;
+    }
+    plan = { groups, rows, tieFree: groups.length === candidates.length ? groups.map(([i]) => rows[i]) : null };
+    priorityPlanMemo.set(candidates, plan);
+  }
+  return plan;
+}
 
 function priorityOrder(candidates: readonly CompiledCampaign[], rng: Rng): readonly Base[] {
   // One tie key per candidate, drawn in candidate order, whether or not it has a tie: the rng
   // sequence (and so every seeded order) does not depend on how the ties fall.
-  const groups = priorityGroups(candidates);
-  if (groups.length === candidates.length) {
+  const { groups, rows, tieFree } = priorityPlan(candidates);
+  if (tieFree !== null) {
     for (let i = 0; i < candidates.length; i++) rng.next();
-    let rows = tieFreeOrderMemo.get(candidates);
-    if (rows === undefined) {
-      rows = groups.map(([i], position) => ({ campaign: candidates[i], score: null, value: candidates[i].priority, groupStart: position, groupSize: 1 }));
-      tieFreeOrderMemo.set(candidates, rows);
-    }
-    return rows;
+    return tieFree;
   }
   const ties = new Float64Array(candidates.length);
   for (let i = 0; i < candidates.length; i++) ties[i] = rng.next();
   const out: Base[] = [];
   for (const group of groups) {
-    const start = out.length;
-    const members = group.length === 1 ? group : [...group].sort((x, y) => ties[x] - ties[y]);
-    for (const i of members) out.push({ campaign: candidates[i], score: null, value: candidates[i].priority, groupStart: start, groupSize: group.length });
+    if (group.length === 1) out.push(rows[group[0]]);
+    else if (group.length === 2) {
+      const [x, y] = group;
+      if (ties[y] < ties[x]) out.push(rows[y], rows[x]);
+      else out.push(rows[x], rows[y]);
+    } else for (const i of [...group].sort((x, y) => ties[x] - ties[y])) out.push(rows[i]);
   }
   return out;
 }
