@@ -159,6 +159,28 @@ export function counterStoreContract(name: string, createHarness: () => Promise<
       expect(await h.store.get(['c1', 'c2', 'c3', 'c4', 'al:slot'].map((field) => ({ key: '{u:1}:h', field })))).toEqual([1, null, 1, null, 2]);
     });
 
+    it('one field in two hashes, plain keys and hash fields mixed: each check counts where it names, rejections name the failing one', async () => {
+      const hour = '{u:1}:hh';
+      const day = '{u:1}:dd';
+      const plan = (want: number) => ({
+        candidates: [
+          { id: 'p', checks: [reserve('{u:1}:life:p', 1), reserveField(hour, 'p', 5), reserveField(day, 'p', 1), reserveField(hour, 'al', 9, 'ad_load_cap')] },
+          { id: 'q', checks: [absent('{u:1}:sup:q'), reserveField(hour, 'q', 5), reserveField(day, 'q', 5), reserveField(hour, 'al', 9, 'ad_load_cap')] },
+          { id: 'r', checks: [read('goal:r', 0), reserveField(hour, 'r', 5)] },
+        ],
+        want,
+      });
+      expect((await h.store.reserve(plan(3))).chosenIds).toEqual(['p', 'q']);
+      const again = await h.store.reserve(plan(1));
+      expect(again.results).toEqual([
+        { id: 'p', status: 'rejected', reason: 'cap', key: '{u:1}:life:p' },
+        { id: 'q', status: 'chosen' },
+        { id: 'r', status: 'not_evaluated' },
+      ]);
+      const fields = (key: string, names: string[]) => names.map((field) => ({ key, field }));
+      expect(await h.store.get([...fields(hour, ['p', 'q', 'r', 'al']), ...fields(day, ['p', 'q', 'r']), '{u:1}:life:p'])).toEqual([1, 2, null, 3, 1, 2, null, 1]);
+    });
+
     it('a hash field counts at least as long as its TTL, whatever the TTLs of other fields', async () => {
       await h.store.reserve({ candidates: [{ id: 'x', checks: [reserveField('th', 'a', 5, 'cap', 100)] }], want: 1 });
       const first = await h.ttlS('th', 'a');

@@ -30,22 +30,43 @@ export class RedisCounterStore implements CounterStore {
 
   async reserve(plan: ReservePlan): Promise<ReserveOutcome> {
     // Candidates of one decision share a few keys (the listener's bucket hashes, the same string
-    // objects), so the key index stays small and its lookups cheap.
+    // objects) and fields (a campaign's field sits in its hour and its day hash; the slot's ad-load
+    // field is in every candidate), so each key, with its TTL, and each field is written once and
+    // checks refer to them by index: a plan of ten candidates is well under half the text it was
+    // with every field and TTL spelled out per check, and encoding that text was the largest part
+    // of a decision's Redis cost on the client.
     const keyIndex = new Map<string, number>();
     const keys: string[] = [];
-    let packed = `${plan.want} ${plan.candidates.length}`;
+    const keyTtlS: number[] = [];
+    const fieldIndex = new Map<string, number>();
+    const fields: string[] = [];
+    let body = '';
     for (const candidate of plan.candidates) {
-      packed += ` ${candidate.checks.length}`;
+      body += ` ${candidate.checks.length}`;
       for (const check of candidate.checks) {
-        let idx = keyIndex.get(check.key);
-        if (idx === undefined) {
+        let k = keyIndex.get(check.key);
+        if (k === undefined) {
           keys.push(this.prefixed(check.key));
-          idx = keys.length;
-          keyIndex.set(check.key, idx);
+          keyTtlS.push(0);
+          k = keys.length;
+          keyIndex.set(check.key, k);
         }
-        packed += ` ${idx} ${OP_CODE[check.op]} ${check.limit} ${Math.max(0, Math.ceil(check.ttlS))} ${check.field ?? '-'}`;
+        // A key's TTL is the longest any of its reserve checks asks for: a bucket hash holds the
+        // counters of one bucket, so its checks agree up to the zones' ends of day.
+        if (check.op === 'reserve') keyTtlS[k - 1] = Math.max(keyTtlS[k - 1], Math.ceil(check.ttlS));
+        let f = 0;
+        if (check.field !== undefined) {
+          f = fieldIndex.get(check.field) ?? 0;
+          if (f === 0) {
+            fields.push(check.field);
+            f = fields.length;
+            fieldIndex.set(check.field, f);
+          }
+        }
+        body += ` ${k} ${OP_CODE[check.op]} ${check.limit} ${f}`;
       }
     }
+    const packed = `${plan.want} ${plan.candidates.length} ${keyTtlS.join(' ')} ${fields.length}${fields.length > 0 ? ` ${fields.join(' ')}` : ''}${body}`;
     const codes = await this.commands.mbReserve(keys.length, ...keys, packed);
     const results: CandidateReserveResult[] = [];
     const chosenIds: string[] = [];

@@ -1,16 +1,21 @@
 /**
  * Atomic check-and-reserve of one decision's counters. Mirrors walkReservePlan (src/engine/caps/counter-store.ts).
  * KEYS: distinct prefixed keys (plain counters and hashes). ARGV[1]: one space-separated string (one
- * argument instead of ~100 costs the client far less to encode and write): want, candidateCount, then
- * per candidate: checkCount followed by checkCount × (keyIndex, op r|d|a, limit, ttlS, field or '-').
+ * argument instead of ~100 costs the client far less to encode and write): want, candidateCount,
+ * one TTL in seconds per key (0: none), fieldCount and the fields, then per candidate: checkCount
+ * followed by checkCount × (keyIndex, op r|d|a, limit, fieldIndex or 0 for a plain key).
  * Returns one code per candidate: -1 chosen, 0 not evaluated (want reached), j > 0 rejected at its j-th check.
  */
 export const RESERVE_LUA = `
--- Tokens are read as needed: once want ads are chosen the rest of the plan is never parsed
--- (most decisions choose their first candidate, and parsing dominated the script's cost).
+-- Candidates are read as needed: once want ads are chosen the rest of the plan is never parsed
+-- (most decisions choose their first candidate).
 local tok = string.gmatch(ARGV[1], '%S+')
 local want = tonumber(tok())
 local n = tonumber(tok())
+local keyTtl = {}
+for i = 1, #KEYS do keyTtl[i] = tonumber(tok()) end
+local fields = {}
+for i = 1, tonumber(tok()) do fields[i] = tok() end
 local chosen = 0
 local out = {}
 for c = 1, n do
@@ -18,14 +23,12 @@ for c = 1, n do
     out[c] = 0
   else
     local m = tonumber(tok())
-    local idx, op, limit, ttl, field = {}, {}, {}, {}, {}
+    local idx, op, limit, field = {}, {}, {}, {}
     for j = 1, m do
       idx[j] = tonumber(tok())
       op[j] = tok()
       limit[j] = tonumber(tok())
-      ttl[j] = tonumber(tok())
-      local f = tok()
-      if f ~= '-' then field[j] = f end
+      field[j] = fields[tonumber(tok())]
     end
     local failed = 0
     local cur = {}
@@ -49,26 +52,27 @@ for c = 1, n do
       out[c] = failed
     else
       local seen = {}
-      local hashTtl = {}
+      local touchedHash = {}
       for j = 1, m do
         local id = idx[j] .. ' ' .. (field[j] or '')
         if op[j] == 'r' and not seen[id] then
           seen[id] = true
           local key = KEYS[idx[j]]
+          local ttl = keyTtl[idx[j]]
           if field[j] then
             redis.call('HINCRBY', key, field[j], 1)
-            if ttl[j] > (hashTtl[idx[j]] or 0) then hashTtl[idx[j]] = ttl[j] end
-          elseif cur[j] == 0 and ttl[j] > 0 then
+            if ttl > 0 then touchedHash[idx[j]] = ttl end
+          elseif cur[j] == 0 and ttl > 0 then
             -- Plain counters are only ever created by this script, INCREMENT_LUA or SET EX, all with
             -- their TTL, so only one read as absent (0) needs one: one SET EX instead of INCR then EXPIRE.
-            redis.call('SET', key, 1, 'EX', ttl[j])
+            redis.call('SET', key, 1, 'EX', ttl)
           else
             redis.call('INCR', key)
           end
         end
       end
       -- A hash lives as long as its longest-lived field needs: its TTL only ever grows.
-      for i, t in pairs(hashTtl) do
+      for i, t in pairs(touchedHash) do
         if redis.call('TTL', KEYS[i]) < t then redis.call('EXPIRE', KEYS[i], t) end
       end
       out[c] = -1
