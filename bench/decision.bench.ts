@@ -180,6 +180,8 @@ async function main(): Promise<void> {
     redis.disconnect();
     const scripts = scriptsAfter.calls - scriptsBefore.calls;
     log(`# CPU during the MusicBoss load, share of one core: ${Object.entries(shares).map(([name, share]) => `${name} ${share === null ? '?' : `${Math.round(share * 100)}%`}`).join(', ')}`);
+    // Steadier than req/s from run to run on a shared machine: what one decision costs the API process.
+    if (shares.api !== null && musicboss.rps > 0) log(`# API process: ${((shares.api * 1e6) / musicboss.rps).toFixed(0)} µs of CPU per decision`);
     if (machineBefore && machineAfter) {
       // The machine's ceiling for this workload: every decision costs CPU in the API, Redis, the
       // worker, PostgreSQL and the load generator, and they all share the same cores.

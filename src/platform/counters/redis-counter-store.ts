@@ -31,10 +31,11 @@ export class RedisCounterStore implements CounterStore {
   async reserve(plan: ReservePlan): Promise<ReserveOutcome> {
     // Candidates of one decision share a few keys (the listener's bucket hashes, the same string
     // objects) and fields (a campaign's field sits in its hour and its day hash; the slot's ad-load
-    // field is in every candidate), so each key, with its TTL, and each field is written once and
+    // field is in every candidate), so each key, with its TTL, and each field is sent once and
     // checks refer to them by index: a plan of ten candidates is well under half the text it was
     // with every field and TTL spelled out per check, and encoding that text was the largest part
-    // of a decision's Redis cost on the client.
+    // of a decision's Redis cost on the client. Fields go as arguments of their own, so the script
+    // never parses the ones of candidates it does not reach.
     const keyIndex = new Map<string, number>();
     const keys: string[] = [];
     const keyTtlS: number[] = [];
@@ -66,8 +67,8 @@ export class RedisCounterStore implements CounterStore {
         body += ` ${k} ${OP_CODE[check.op]} ${check.limit} ${f}`;
       }
     }
-    const packed = `${plan.want} ${plan.candidates.length} ${keyTtlS.join(' ')} ${fields.length}${fields.length > 0 ? ` ${fields.join(' ')}` : ''}${body}`;
-    const codes = await this.commands.mbReserve(keys.length, ...keys, packed);
+    const packed = `${plan.want} ${plan.candidates.length} ${keyTtlS.join(' ')}${body}`;
+    const codes = await this.commands.mbReserve(keys.length, ...keys, packed, ...fields);
     const results: CandidateReserveResult[] = [];
     const chosenIds: string[] = [];
     plan.candidates.forEach((candidate, i) => {

@@ -2,8 +2,8 @@
  * Atomic check-and-reserve of one decision's counters. Mirrors walkReservePlan (src/engine/caps/counter-store.ts).
  * KEYS: distinct prefixed keys (plain counters and hashes). ARGV[1]: one space-separated string (one
  * argument instead of ~100 costs the client far less to encode and write): want, candidateCount,
- * one TTL in seconds per key (0: none), fieldCount and the fields, then per candidate: checkCount
- * followed by checkCount × (keyIndex, op r|d|a, limit, fieldIndex or 0 for a plain key).
+ * one TTL in seconds per key (0: none), then per candidate: checkCount followed by checkCount ×
+ * (keyIndex, op r|d|a, limit, fieldIndex or 0 for a plain key). ARGV[2…]: the hash fields, by index.
  * Returns one code per candidate: -1 chosen, 0 not evaluated (want reached), j > 0 rejected at its j-th check.
  */
 export const RESERVE_LUA = `
@@ -14,8 +14,6 @@ local want = tonumber(tok())
 local n = tonumber(tok())
 local keyTtl = {}
 for i = 1, #KEYS do keyTtl[i] = tonumber(tok()) end
-local fields = {}
-for i = 1, tonumber(tok()) do fields[i] = tok() end
 local chosen = 0
 local out = {}
 for c = 1, n do
@@ -28,7 +26,8 @@ for c = 1, n do
       idx[j] = tonumber(tok())
       op[j] = tok()
       limit[j] = tonumber(tok())
-      field[j] = fields[tonumber(tok())]
+      local f = tonumber(tok())
+      if f > 0 then field[j] = ARGV[1 + f] end
     end
     local failed = 0
     local cur = {}
