@@ -336,6 +336,15 @@ function main(): void {
   const nsPerCheck = (membership.ms * 1e6) / probes.length;
   console.log(`membership: ${probes.length} random has() on a ${member.size}-user package, hits=${membership.value}, ns_per_check=${f2(nsPerCheck)} (cpu ${f2((membership.cpuMs * 1e6) / probes.length)})`);
 
+  // ---- a listener's profile (what every decision logs as features; the decision path's cache misses) ----
+  const profileProbes = probes.subarray(0, 20_000);
+  const profiles = medianMs(() => {
+    let attrs = 0;
+    for (let k = 0; k < profileProbes.length; k++) attrs += Object.keys(index.profileOf(profileProbes[k]) ?? {}).length;
+    return attrs;
+  });
+  console.log(`profileOf: ${profileProbes.length} random listeners (${ARTIST_COUNT} artists, ${GENRES.length} genres in the domain), us_per_profile=${f2((profiles.ms * 1e3) / profileProbes.length)} (cpu ${f2((profiles.cpuMs * 1e3) / profileProbes.length)})`);
+
   // machine calibration: the same loop shape over a plain typed array, to read the numbers above against
   const plain = medianMs(() => {
     let hits = 0;

@@ -105,6 +105,27 @@ describe('AttributeIndex', () => {
     const index = new AttributeIndex();
     index.upsert(1, { genres: ['pop', 'pop'] });
     expect(index.valueBitmap('genres', 'pop')!.toArray()).toEqual([1]);
+    expect(index.profileOf(1)).toEqual({ genres: ['pop'] });
+  });
+
+  it('a large multi-valued domain: profiles read back, and updates and removals leave no value behind', () => {
+    const index = new AttributeIndex();
+    const artistsOf = (u: number, round: number) => Array.from({ length: (u + round) % 6 }, (_, k) => `a${(u * 7919 + k * 104729 + round) % 5000}`);
+    const users = Array.from({ length: 3000 }, (_, u) => u);
+    index.upsertMany(users, users.map((u) => ({ artists: artistsOf(u, 0) })));
+    for (const u of users) index.upsert(u, { artists: artistsOf(u, 1), region: 'GD' }); // every list replaced one by one
+    index.upsertMany(users.slice(0, 1000), users.slice(0, 1000).map((u) => ({ artists: artistsOf(u, 2) }))); // and in a batch
+    for (const u of users.filter((u) => u % 10 === 0)) index.remove(u);
+    const expected = new Map<string, number[]>();
+    for (const u of users) {
+      const artists = u % 10 === 0 ? null : [...new Set(artistsOf(u, u < 1000 ? 2 : 1))].sort();
+      const profile = index.profileOf(u);
+      if (artists === null) expect(profile).toBeNull();
+      else expect(profile?.artists ?? []).toEqual(artists);
+      for (const a of artists ?? []) expected.set(a, [...(expected.get(a) ?? []), u]);
+    }
+    expect(index.values('artists')).toEqual([...expected.keys()].sort());
+    for (const [artist, members] of expected) expect(index.valueBitmap('artists', artist)!.toArray()).toEqual(members);
   });
 
   it('remove takes the user out of everything', () => {

@@ -2,6 +2,7 @@ import { RoaringBitmap32 } from 'roaring';
 import type { ReadonlyRoaringBitmap32 } from 'roaring';
 import { PROFILE_ATTRIBUTES, attributeSpec } from './profile-schema';
 import type { AttributeSpec, ListenerProfile, ProfileAttribute } from './profile-schema';
+import { CodeListColumn } from './code-list-column';
 
 /** Inclusive/exclusive bounds of a numeric range; at least one bound is expected. */
 export interface NumericRange {
@@ -52,6 +53,11 @@ interface ValueStore {
    * its dictionary. Null for multi-valued attributes and once a domain outgrows 65535 values.
    */
   codes: Uint8Array | Uint16Array | null;
+  /**
+   * Multi-valued attributes only: each user's value codes (same dictionary), so a user's values
+   * are read without probing every value's bitmap. Created with the attribute's first value.
+   */
+  lists: CodeListColumn | null;
   readonly codeOf: Map<string, number>;
   readonly valueOfCode: string[];
   /** values() order of the bitmaps' keys; null after a value appears or disappears. */
@@ -175,7 +181,7 @@ export class AttributeIndex {
         this.numericStores.set(spec.name, { spec, values: new Float64Array(capacity), present: new RoaringBitmap32(), buckets: null });
       } else {
         const codes = spec.kind === 'multi' ? null : new Uint8Array(capacity);
-        this.valueStores.set(spec.name, { spec, bitmaps: new Map(), codes, codeOf: new Map(), valueOfCode: [''], sortedValues: null });
+        this.valueStores.set(spec.name, { spec, bitmaps: new Map(), codes, lists: null, codeOf: new Map(), valueOfCode: [''], sortedValues: null });
       }
     }
   }
@@ -347,18 +353,27 @@ export class AttributeIndex {
     return bitmaps;
   }
 
-  /** Reconstruct a user's profile from the index (for inspection and tests; O(values)). */
+  /**
+   * A user's profile from the index: what every decision logs as the listener's features. Code
+   * columns answer single-valued attributes in O(1) and code lists multi-valued ones in O(values
+   * held), instead of one bitmap probe per value of the domain.
+   */
   profileOf(userIdx: number): ListenerProfile | null {
     if (!this.universeBitmap.has(userIdx)) return null;
     const profile: Record<string, unknown> = {};
     for (const [attr, store] of this.valueStores) {
-      // Decisions log every listener's profile: the code column answers single-valued attributes
-      // in O(1) instead of one bitmap probe per value.
+      if (store.spec.kind === 'multi') {
+        const codes = store.lists?.get(userIdx);
+        if (codes === undefined || codes.length === 0) continue;
+        const held = Array.from(codes, (code) => store.valueOfCode[code]);
+        // In values() order, as the attribute's value list is.
+        profile[attr] = store.spec.isOrdinal ? held.sort((a, b) => Number(a) - Number(b)) : held.sort();
+        continue;
+      }
       const code = store.codes === null ? -1 : userIdx < store.codes.length ? store.codes[userIdx] : 0;
       const held = code > 0 ? [store.valueOfCode[code]] : code === 0 ? [] : sortedValues(store).filter((v) => store.bitmaps.get(v)!.has(userIdx));
       if (held.length === 0) continue;
-      if (store.spec.kind === 'multi') profile[attr] = held;
-      else if (store.spec.kind === 'boolean') profile[attr] = held[0] === 'true';
+      if (store.spec.kind === 'boolean') profile[attr] = held[0] === 'true';
       else profile[attr] = held[0];
     }
     for (const [attr, store] of this.numericStores) {
@@ -394,7 +409,7 @@ export class AttributeIndex {
     }
     let columnBytes = 0;
     for (const store of this.numericStores.values()) columnBytes += store.values.byteLength;
-    for (const store of this.valueStores.values()) columnBytes += store.codes?.byteLength ?? 0;
+    for (const store of this.valueStores.values()) columnBytes += (store.codes?.byteLength ?? 0) + (store.lists?.byteLength ?? 0);
     return { bitmapCount, bitmapBytes: bytes, columnBytes, totalBytes: bytes + columnBytes };
   }
 
@@ -422,6 +437,20 @@ export class AttributeIndex {
         }
         continue;
       }
+      if (store.lists) {
+        // Only the bitmaps of the values the user holds, not one probe per value of the domain.
+        for (const code of store.lists.get(userIdx)) {
+          const value = store.valueOfCode[code];
+          const bitmap = store.bitmaps.get(value)!;
+          bitmap.delete(userIdx);
+          if (bitmap.isEmpty) {
+            store.bitmaps.delete(value);
+            store.sortedValues = null;
+          }
+        }
+        store.lists.clear(userIdx);
+        continue;
+      }
       const isSingle = store.spec.kind !== 'multi';
       for (const [value, bitmap] of store.bitmaps) {
         if (bitmap.delete(userIdx)) {
@@ -443,6 +472,8 @@ export class AttributeIndex {
     for (const store of this.valueStores.values()) {
       const codes = store.codes;
       if (codes) for (const idx of users) if (idx < codes.length) codes[idx] = 0;
+      const lists = store.lists;
+      if (lists) for (const idx of users) lists.clear(idx);
       for (const [value, bitmap] of store.bitmaps) {
         bitmap.andNotInPlace(users);
         if (bitmap.isEmpty) {
@@ -505,13 +536,18 @@ export class AttributeIndex {
         if (raw === undefined || raw === null) continue;
         if (kind === 'multi') {
           if (!Array.isArray(raw)) continue;
+          const held: number[] = [];
           for (const value of raw) {
             if (typeof value !== 'string' || value.length === 0) continue;
             let members = groups.get(value);
             if (!members) groups.set(value, (members = []));
             // a repeated value in one user's list would otherwise push the index twice
-            if (members[members.length - 1] !== idxs[i]) members.push(idxs[i]);
+            if (members[members.length - 1] !== idxs[i]) {
+              members.push(idxs[i]);
+              held.push(this.codeFor(store, value));
+            }
           }
+          if (held.length > 0) (store.lists ??= new CodeListColumn(maxIdx + 1)).set(idxs[i], held);
         } else {
           const value = kind === 'boolean' ? (typeof raw === 'boolean' ? String(raw) : null) : typeof raw === 'string' && raw.length > 0 ? raw : null;
           if (value === null) continue;
