@@ -72,6 +72,16 @@ function sortedValues(store: ValueStore): string[] {
   return store.sortedValues;
 }
 
+/** Takes a user out of the bitmap of a value it holds; a value nobody holds any more leaves the store. */
+function dropMember(store: ValueStore, value: string, userIdx: number): void {
+  const bitmap = store.bitmaps.get(value)!;
+  bitmap.delete(userIdx);
+  if (bitmap.isEmpty) {
+    store.bitmaps.delete(value);
+    store.sortedValues = null;
+  }
+}
+
 /** Largest value code a categorical code column can hold (Uint16). */
 const MAX_VALUE_CODE = 0xffff;
 
@@ -428,26 +438,12 @@ export class AttributeIndex {
         const code = userIdx < store.codes.length ? store.codes[userIdx] : 0;
         if (code === 0) continue;
         store.codes[userIdx] = 0;
-        const value = store.valueOfCode[code];
-        const bitmap = store.bitmaps.get(value)!;
-        bitmap.delete(userIdx);
-        if (bitmap.isEmpty) {
-          store.bitmaps.delete(value);
-          store.sortedValues = null;
-        }
+        dropMember(store, store.valueOfCode[code], userIdx);
         continue;
       }
       if (store.lists) {
         // Only the bitmaps of the values the user holds, not one probe per value of the domain.
-        for (const code of store.lists.get(userIdx)) {
-          const value = store.valueOfCode[code];
-          const bitmap = store.bitmaps.get(value)!;
-          bitmap.delete(userIdx);
-          if (bitmap.isEmpty) {
-            store.bitmaps.delete(value);
-            store.sortedValues = null;
-          }
-        }
+        for (const code of store.lists.get(userIdx)) dropMember(store, store.valueOfCode[code], userIdx);
         store.lists.clear(userIdx);
         continue;
       }
