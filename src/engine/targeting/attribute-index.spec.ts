@@ -1,4 +1,4 @@
-import { AttributeIndex, forEachMemberPage, MEMBER_PAGE } from './attribute-index';
+import { AttributeIndex, forEachMemberPage, LIST_DOMAIN_VALUES, MEMBER_PAGE } from './attribute-index';
 import { RoaringBitmap32 } from 'roaring';
 import { fixturePopulation, POPULATION_SIZE } from './fixtures/population';
 import type { ListenerProfile, ProfileAttribute } from './profile-schema';
@@ -106,6 +106,23 @@ describe('AttributeIndex', () => {
     index.upsert(1, { genres: ['pop', 'pop'] });
     expect(index.valueBitmap('genres', 'pop')!.toArray()).toEqual([1]);
     expect(index.profileOf(1)).toEqual({ genres: ['pop'] });
+  });
+
+  it(`a multi-valued attribute passing ${LIST_DOMAIN_VALUES} values gets its code lists from the bitmaps it has, and keeps them up to date`, () => {
+    const index = new AttributeIndex();
+    const small = Array.from({ length: LIST_DOMAIN_VALUES }, (_, k) => `m${k}`);
+    for (let u = 0; u < 200; u++) index.upsert(u, { moods: [small[u % LIST_DOMAIN_VALUES], small[(u * 7) % LIST_DOMAIN_VALUES]] });
+    const before = index.approxBytes().columnBytes;
+    index.upsert(200, { moods: ['past-the-limit', 'm1'] });
+    expect(index.approxBytes().columnBytes).toBeGreaterThan(before); // the column exists now
+    const expected = (u: number) => [...new Set([small[u % LIST_DOMAIN_VALUES], small[(u * 7) % LIST_DOMAIN_VALUES]])].sort();
+    for (let u = 0; u < 200; u++) expect(index.profileOf(u)).toEqual({ moods: expected(u) });
+    expect(index.profileOf(200)).toEqual({ moods: ['m1', 'past-the-limit'] });
+    index.upsert(3, { moods: ['m9'] });
+    index.remove(4);
+    expect(index.profileOf(3)).toEqual({ moods: ['m9'] });
+    expect(index.profileOf(4)).toBeNull();
+    expect([index.hasValue('moods', 'm3', 3), index.hasValue('moods', 'm21', 3), index.hasValue('moods', 'm9', 3)]).toEqual([false, false, true]);
   });
 
   it('a large multi-valued domain: profiles read back, and updates and removals leave no value behind', () => {

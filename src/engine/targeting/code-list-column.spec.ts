@@ -21,6 +21,16 @@ describe('CodeListColumn', () => {
     for (const [user, codes] of Object.entries(expected)) expect([...column.get(Number(user))]).toEqual(codes);
   });
 
+  it('built from members in two passes, it reads like one built list by list, and grows from there', () => {
+    const members: [number, number][] = [[5, 10], [2, 10], [5, 11], [900, 12], [2, 13]];
+    const column = CodeListColumn.fromMembers(4, (visit) => members.forEach(([user, code]) => visit(user, code)));
+    expect([[...column.get(2)], [...column.get(5)], [...column.get(900)], [...column.get(3)]]).toEqual([[10, 13], [10, 11], [12], []]);
+    expect(column.stats).toEqual({ live: 5, garbage: 0 });
+    column.set(2, [1, 2, 3]);
+    column.trim();
+    expect([[...column.get(2)], [...column.get(5)], column.stats]).toEqual([[1, 2, 3], [10, 11], { live: 6, garbage: 0 }]);
+  });
+
   it('refuses a list longer than its count can hold', () => {
     expect(() => new CodeListColumn().set(0, new Array(0x10000).fill(1))).toThrow(RangeError);
   });

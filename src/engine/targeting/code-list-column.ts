@@ -14,6 +14,32 @@ export class CodeListColumn {
   private used = 0;
   private garbage = 0;
 
+  /**
+   * The column of users already in value bitmaps, in two passes over their members (`forEach`
+   * calls visit(userIdx, code) once per user and value, the same way both times): count, then fill.
+   */
+  static fromMembers(capacityUsers: number, forEach: (visit: (userIdx: number, code: number) => void) => void): CodeListColumn {
+    const column = new CodeListColumn(capacityUsers, 1);
+    let total = 0;
+    forEach((userIdx) => {
+      column.ensureUsers(userIdx);
+      column.count[userIdx]++;
+      total++;
+    });
+    let at = 0;
+    for (let u = 0; u < column.count.length; u++) {
+      column.start[u] = at;
+      at += column.count[u];
+    }
+    column.pool = new Uint32Array(Math.max(1, total));
+    column.used = total;
+    column.count.fill(0);
+    forEach((userIdx, code) => {
+      column.pool[column.start[userIdx] + column.count[userIdx]++] = code;
+    });
+    return column;
+  }
+
   constructor(capacityUsers = 1024, capacityCodes = 4096) {
     this.start = new Uint32Array(Math.max(1, capacityUsers));
     this.count = new Uint16Array(Math.max(1, capacityUsers));
@@ -54,6 +80,11 @@ export class CodeListColumn {
     this.count[userIdx] = 0;
   }
 
+  /** Drops the pool's garbage and spare room (after a bulk load, when no growth is expected soon). */
+  trim(): void {
+    this.compact(Math.max(1, this.used - this.garbage));
+  }
+
   /** Resident bytes of the column's arrays. */
   get byteLength(): number {
     return this.start.byteLength + this.count.byteLength + this.pool.byteLength;
@@ -79,7 +110,7 @@ export class CodeListColumn {
   /** Room for n more codes at the end of the pool: compacts first when half of it is garbage, then grows. */
   private reserve(n: number): void {
     if (this.used + n <= this.pool.length) return;
-    if (this.garbage * 2 > this.used) this.compact(n);
+    if (this.garbage * 2 > this.used) this.compact(Math.max(this.pool.length, 2 * (this.used - this.garbage + n)));
     if (this.used + n <= this.pool.length) return;
     let capacity = this.pool.length;
     while (capacity < this.used + n) capacity *= 2;
@@ -88,9 +119,9 @@ export class CodeListColumn {
     this.pool = pool;
   }
 
-  private compact(headroom: number): void {
-    const live = this.used - this.garbage;
-    const pool = new Uint32Array(Math.max(this.pool.length, 2 * (live + headroom)));
+  /** Copies the live lists, in user order, into a new pool of poolCodes codes (at least the live ones). */
+  private compact(poolCodes: number): void {
+    const pool = new Uint32Array(poolCodes);
     let at = 0;
     for (let u = 0; u < this.count.length; u++) {
       const n = this.count[u];
