@@ -97,6 +97,8 @@ export class LabelSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     const examples: LabelledExample[] = [];
     const explored = new Map<string, number>();
     const handled = await this.database.dataSource.transaction(async (manager) => {
+      // A holder whose lock session died sweeps nothing once another worker has taken the lease over.
+      await this.lease.fence(manager);
       const rows = rowsOf<PendingRow>(
         await manager.query(
           `SELECT p.decision_id::text AS decision_id, ${tsToMs('p.decision_at')} AS decision_at_ms, ${tsToMs('p.impression_at')} AS impression_at_ms,

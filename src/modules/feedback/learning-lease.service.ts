@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/config';
 import { DatabaseService } from '../../platform/database/database.service';
-import { LeaderLease } from '../../platform/database/leader-lease';
+import { LeaderLease, LeaseLostError } from '../../platform/database/leader-lease';
 import { APP_CONFIG, DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 
 const LEASE_NAME = 'musicboss:label-sweeper-and-ftrl';
@@ -28,6 +29,17 @@ export class LearningLease implements OnApplicationBootstrap, OnApplicationShutd
   get isHeld(): boolean {
     if (this.role === 'api') return false;
     return this.config.mode === 'embedded' ? true : (this.lease?.isHeld ?? false);
+  }
+
+  /**
+   * First statement of every transaction that only the holder may commit (label sweeps, FTRL
+   * versions): fails unless this process still holds the lease. Embedded mode has one process.
+   */
+  async fence(manager: EntityManager): Promise<void> {
+    if (this.role === 'api') throw new LeaseLostError(LEASE_NAME, 'API processes never hold it');
+    if (this.config.mode === 'embedded') return;
+    if (!this.lease) throw new LeaseLostError(LEASE_NAME, 'not started');
+    await this.lease.fence(manager);
   }
 
   /**

@@ -175,6 +175,8 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
       },
       artifact: Buffer.from(encodeWeights(weights)),
       state: Buffer.from(encodeState(this.learner.toState())),
+      // isHeld can lag a lost lock session by a beat; the fence refuses the version once another worker has taken over.
+      fence: (manager) => this.lease.fence(manager),
     });
     this.pendingExamples -= pending;
     this.lastPublishedVersion = published.version;

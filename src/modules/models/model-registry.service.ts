@@ -18,6 +18,8 @@ export interface RegisterVersionInput {
   status?: 'candidate' | 'active';
   /** Learner state stored beside the version (model_states), for restart and rollback. */
   state?: Buffer | null;
+  /** Runs first in the registering transaction; throwing registers nothing (e.g. a lease's fence). */
+  fence?: (manager: EntityManager) => Promise<void>;
 }
 
 /**
@@ -49,6 +51,7 @@ export class ModelRegistryService {
   async registerVersion(input: RegisterVersionInput): Promise<ModelVersion> {
     const status = input.status ?? 'candidate';
     const row = await this.database.dataSource.transaction(async (manager) => {
+      await input.fence?.(manager);
       await this.lockModel(manager, input.modelId);
       const [{ next }] = await manager.query('SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE model_id = $1', [input.modelId]);
       if (status === 'active') await manager.query(`UPDATE model_versions SET status = 'retired' WHERE model_id = $1 AND status = 'active'`, [input.modelId]);

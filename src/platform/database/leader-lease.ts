@@ -1,9 +1,16 @@
-import type { QueryRunner } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import type { DatabaseService } from './database.service';
 
 /** The part of TypeORM's Postgres query runner that hands a connection back to the pool as broken. */
 interface ReleasableRunner extends QueryRunner {
   releasePostgresConnection(err?: Error): Promise<void>;
+}
+
+/** A write refused because the lease has passed to another process (or was never held here). */
+export class LeaseLostError extends Error {
+  constructor(name: string, detail: string) {
+    super(`lease ${name} is not held here: ${detail}`);
+  }
 }
 
 /**
@@ -13,6 +20,13 @@ interface ReleasableRunner extends QueryRunner {
  * The holder checks its connection on the same beat: isHeld turns false within retryMs of losing it.
  * `prepare` runs after the lock is taken and before isHeld turns true (e.g. to catch up on state the
  * previous holder left); if it fails, the lease is given up and tried again later.
+ *
+ * Until that beat, a holder whose lock session alone died still believes it holds the lease while
+ * another process may already have taken it. `fence` closes that window: every new holder bumps the
+ * lease's epoch (leader_leases) before `prepare`, and a transaction that calls fence first reads the
+ * epoch FOR SHARE and fails unless it is still this holder's. A takeover's bump waits for fenced
+ * transactions in flight, so `prepare` sees everything the previous holder committed, and the
+ * previous holder commits nothing after it.
  */
 export class LeaderLease {
   private runner: ReleasableRunner | null = null;
@@ -20,6 +34,7 @@ export class LeaderLease {
   private timer: NodeJS.Timeout | null = null;
   private beat: Promise<void> = Promise.resolve();
   private stopped = false;
+  private epoch: string | null = null;
 
   constructor(
     private readonly database: DatabaseService,
@@ -67,6 +82,12 @@ export class LeaderLease {
       }
       const rows: { ok: boolean }[] = await this.runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [this.name]);
       if (rows[0]?.ok !== true) return;
+      const bumped: { epoch: string }[] = await this.runner.query(
+        `INSERT INTO leader_leases (name, epoch) VALUES ($1, 1)
+         ON CONFLICT (name) DO UPDATE SET epoch = leader_leases.epoch + 1 RETURNING epoch::text AS epoch`,
+        [this.name],
+      );
+      this.epoch = bumped[0].epoch;
       await this.prepare();
       this.held = true;
     } catch {
@@ -74,8 +95,22 @@ export class LeaderLease {
     }
   }
 
+  /**
+   * Call first inside a transaction the lease protects: it fails (LeaseLostError) unless this process
+   * still holds the lease, and keeps a takeover from completing until the transaction ends.
+   */
+  async fence(manager: EntityManager): Promise<void> {
+    if (!this.held || this.epoch === null) throw new LeaseLostError(this.name, 'not held');
+    const rows: { epoch: string }[] = await manager.query('SELECT epoch::text AS epoch FROM leader_leases WHERE name = $1 FOR SHARE', [this.name]);
+    if (rows[0]?.epoch !== this.epoch) {
+      this.held = false;
+      throw new LeaseLostError(this.name, `another holder took it over (epoch ${rows[0]?.epoch ?? 'none'}, ours ${this.epoch})`);
+    }
+  }
+
   private async drop(): Promise<void> {
     this.held = false;
+    this.epoch = null;
     const runner = this.runner;
     this.runner = null;
     // Released as broken, so the pool closes the session instead of reusing it with the lock still on.

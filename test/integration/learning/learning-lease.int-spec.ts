@@ -3,6 +3,7 @@ import { FeedbackSettings } from '../../../src/modules/feedback/feedback-setting
 import { LearningLease } from '../../../src/modules/feedback/learning-lease.service';
 import { LearningSettings } from '../../../src/modules/learning/learning-settings';
 import { eventually } from '../../support/job-driver.contract';
+import { terminateLeaseLockSession } from '../../support/lease-lock';
 import { expectOk } from '../../support/seed-ads';
 import { createProductionEnv, http, startProductionApp, startProductionWorker, type ProductionTestEnv, type TestApp } from '../../support/test-app';
 
@@ -94,13 +95,7 @@ describe('two workers in production mode: one sweeps labels and trains FTRL, the
     fresh.context.get(FeedbackSettings).attributionWindowMs = 1000;
     workers.push(fresh);
     const [before] = holders();
-    // The lease's lock: a one-key advisory lock keeps the key's low 32 bits in objid.
-    const killed = await sql<{ ok: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS ok FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      ['musicboss:label-sweeper-and-ftrl'],
-    );
+    const killed = await terminateLeaseLockSession(sql, 'musicboss:label-sweeper-and-ftrl');
     expect(killed.map((k) => k.ok)).toEqual([true]);
     await eventually(async () => (before.context.get(LearningLease).isHeld ? null : true), 15_000, 100);
     await eventually(async () => (holders().length === 1 ? true : null), 15_000);
