@@ -24,6 +24,10 @@ function cursorOf(value: unknown): LabelledCursor | null {
   return c && typeof c.labelledAtMs === 'number' && typeof c.decisionId === 'string' ? { labelledAtMs: c.labelledAtMs, decisionId: c.decisionId } : null;
 }
 
+function isAfter(a: LabelledCursor, b: LabelledCursor): boolean {
+  return a.labelledAtMs > b.labelledAtMs || (a.labelledAtMs === b.labelledAtMs && a.decisionId > b.decisionId);
+}
+
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
@@ -101,10 +105,8 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     const { snapshot } = this.snapshots.current();
     const rate = this.settings.ftrlNegativeSampleRate;
     for (const example of examples) {
-      const c = this.cursor;
-      if (c === null || example.labelledAtMs > c.labelledAtMs || (example.labelledAtMs === c.labelledAtMs && example.decisionId > c.decisionId)) {
-        this.cursor = { labelledAtMs: example.labelledAtMs, decisionId: example.decisionId };
-      }
+      const at = { labelledAtMs: example.labelledAtMs, decisionId: example.decisionId };
+      if (this.cursor === null || isAfter(at, this.cursor)) this.cursor = at;
       const features = (example.features ?? {}) as { user?: Record<string, unknown>; context?: Record<string, unknown> };
       const { user, context } = requestFeatureInput(features.user, features.context);
       const campaign = snapshot.campaignsById.get(example.campaignId) ?? { id: example.campaignId };
@@ -187,10 +189,18 @@ export class FtrlTrainerService implements OnApplicationBootstrap, OnApplication
     return published.version;
   }
 
-  /** On taking the lease: the active version's state, then every stored example after its cursor. */
+  /**
+   * On taking the lease: the active version's state, then every stored example after its cursor, or
+   * after the newest version's cursor when a rollback made an older version active: the examples
+   * up to the newest version are the ones the rollback discarded, and learning them again would
+   * rebuild the model rolled back.
+   */
   private async takeOver(): Promise<void> {
     await this.resumeFromActive();
     if (this.cursor === null) return;
+    const [newest] = await this.registry.versions(FTRL_MODEL_ID, 1);
+    const newestCursor = newest && newest.version !== this.lastPublishedVersion ? cursorOf(newest.lineage.cursor) : null;
+    if (newestCursor !== null && isAfter(newestCursor, this.cursor)) this.cursor = newestCursor;
     let replayed = 0;
     for (;;) {
       const page = await this.stored.after(this.cursor, REPLAY_PAGE);

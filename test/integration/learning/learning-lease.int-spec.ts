@@ -1,6 +1,7 @@
 import type { RunningWorker } from '../../../src/bootstrap';
 import { FeedbackSettings } from '../../../src/modules/feedback/feedback-settings';
 import { LearningLease } from '../../../src/modules/feedback/learning-lease.service';
+import { FtrlTrainerService } from '../../../src/modules/learning/ftrl-trainer.service';
 import { LearningSettings } from '../../../src/modules/learning/learning-settings';
 import { eventually } from '../../support/job-driver.contract';
 import { terminateLeaseLockSession } from '../../support/lease-lock';
@@ -13,6 +14,7 @@ describe('two workers in production mode: one sweeps labels and trains FTRL, the
   const workers: RunningWorker[] = [];
   let client: string;
   let viewer: string;
+  let operator: string;
   let user = 0;
   const pathOf = (url: string) => `${new URL(url).pathname}${new URL(url).search}`;
   const sql = <T = any>(text: string, params: unknown[] = []): Promise<T[]> => api.api.infra.database.dataSource.query(text, params);
@@ -44,6 +46,7 @@ describe('two workers in production mode: one sweeps labels and trains FTRL, the
     const keyOf = async (role: string) => (await expectOk(http(api.url, 'POST', '/v1/api-keys', { key: prod.adminKey, body: { name: role, role } }))).key;
     client = await keyOf('slot-client');
     viewer = await keyOf('viewer');
+    operator = await keyOf('operator');
     await expectOk(http(api.url, 'POST', '/v1/slots', { key: prod.adminKey, body: { key: 'lease-feed', name: 'Lease feed', format: 'feed', platforms: ['ios'], maxAdsPerResponse: 1 } }));
     const c = await expectOk(
       http(api.url, 'POST', '/v1/campaigns', {
@@ -103,5 +106,33 @@ describe('two workers in production mode: one sweeps labels and trains FTRL, the
     await eventually(async () => ((await labelled()) === 60 ? true : null), 30_000);
     await eventually(async () => ((await examplesSeen()) === 60 ? true : null), 30_000);
     expect(holders()).toHaveLength(1);
+  }, 90_000);
+  it('after a rollback, a worker taking the lease over does not learn again the examples the rollback discarded', async () => {
+    const model = async () => expectOk(http(api.url, 'GET', '/v1/models/ftrl-main', { key: viewer }));
+    const [holder] = holders();
+    const standby = workers.find((w) => w !== holder)!;
+    // Two versions apart: the holder publishes one, learns ten more and publishes again.
+    Object.assign(holder.context.get(LearningSettings), { ftrlPublishIntervalMs: 600_000 });
+    await new Promise((r) => setTimeout(r, 600));
+    const trainer = holder.context.get(FtrlTrainerService);
+    const learnedInMemory = (n: number) => eventually(async () => (trainer.metrics().examplesSeen === n ? true : null), 30_000);
+    await serve(5);
+    await learnedInMemory(65);
+    const older = await trainer.publishNow();
+    await serve(10);
+    await learnedInMemory(75);
+    expect(await trainer.publishNow()).toBe(older! + 1);
+    expect(await examplesSeen()).toBe(75);
+    const rolled = await expectOk(http(api.url, 'POST', '/v1/models/ftrl-main/rollback', { key: operator }));
+    expect(rolled.version).toBe(older);
+    expect(await examplesSeen()).toBe(65);
+    await holder.close();
+    workers.splice(workers.indexOf(holder), 1);
+    await eventually(async () => (standby.context.get(LearningLease).isHeld ? true : null), 15_000);
+    // Replaying after the active version's cursor would learn the ten again and publish 75.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect([(await model()).activeVersion, await examplesSeen()]).toEqual([older, 65]);
+    await serve(5);
+    await eventually(async () => ((await examplesSeen()) === 70 ? true : null), 30_000);
   }, 90_000);
 });
