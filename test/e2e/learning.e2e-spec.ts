@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createRng } from '../../src/engine/util/rng';
 import { FeedbackSettings } from '../../src/modules/feedback/feedback-settings';
 import { LearningSettings } from '../../src/modules/learning/learning-settings';
@@ -205,4 +206,40 @@ describe('online learning (embedded mode, through HTTP)', () => {
     expect(bad.status).toBe(400);
     expect((await http(app.url, 'POST', '/v1/evaluation/ips', { key: client, body: { targetPolicy: { kind: 'uniform' } } })).status).toBe(403);
   }, 60_000);
+  it('IPS divides by the arm probability each decision logged, even where the allocation history says otherwise', async () => {
+    // A served bandit decision logs the probability its node drew the arm with.
+    const explained = await decide(seed.slots.banner.key, 'ips-logged-arm', true);
+    const logged = await eventually(async () => (await sql('SELECT arm, arm_probability FROM decisions WHERE decision_id = $1', [explained.ads[0].decisionId]))[0] ?? null);
+    expect(logged).toEqual({ arm: explained.explain.arm.modelId, arm_probability: explained.explain.arm.probability });
+    // Four labelled decisions of March 2001, drawn 50/50, under an allocation the history dates
+    // just before them as 90/10 (as when nodes had not picked it up yet).
+    const branchKey = `${seed.slots.banner.id}:ab`;
+    const atMs = Date.parse('2001-03-01T00:00:00Z');
+    await sql(`INSERT INTO bandit_allocations (branch_key, computed_at, weights, win_probabilities, stats, warming_up) VALUES ($1, $2, $3, '{}', '{}', false)`, [
+      branchKey,
+      new Date(atMs - 60_000),
+      JSON.stringify([{ modelId: 'ftrl-main', weight: 0.9 }, { modelId: 'random', weight: 0.1 }]),
+    ]);
+    const outcomes = [['ftrl-main', 1], ['ftrl-main', 0], ['random', 1], ['random', 0]] as const;
+    for (const [i, [arm, label]] of outcomes.entries()) {
+      const decisionId = randomUUID();
+      const at = new Date(atMs + i * 1000);
+      await sql(
+        `INSERT INTO decisions (decision_id, created_at, user_id, slot_id, platform, campaign_id, creative_id, branch, method, arm, arm_probability, fallback, propensity, score, position, explored, config_version, model_version, context, features)
+         VALUES ($1, $2, 'ips-2001', $3, 'ios', $4, $5, 'ab', 'bandit', $6, 0.5, null, 0.25, null, 0, false, 1, null, '{}', null)`,
+        [decisionId, at, seed.slots.banner.id, randomUUID(), randomUUID(), arm],
+      );
+      await sql(
+        `INSERT INTO labelled_examples (decision_id, decision_at, label, labelled_at, campaign_id, creative_id, slot_id, branch, arm, platform, user_id, propensity)
+         VALUES ($1, $2, $3, $2, 'c', 'cr', $4, 'ab', $5, 'ios', 'ips-2001', 0.25)`,
+        [decisionId, at, label, seed.slots.banner.id, arm],
+      );
+    }
+    const window = { from: '2001-02-28T00:00:00Z', to: '2001-03-02T00:00:00Z' };
+    const same = await expectOk(http(app.url, 'POST', '/v1/evaluation/ips', { key: viewer, body: { ...window, targetPolicy: { kind: 'allocation', weights: { 'ftrl-main': 0.5, random: 0.5 } } } }), [200]);
+    // The target is the logging policy itself, so every weight is 1 and IPS is the logged CTR, 0.5.
+    // Dividing by the 90/10 history instead gave 1.14.
+    expect(same.decisions).toBe(4);
+    expect(same.estimate.ctrIps).toBeCloseTo(0.5, 10);
+  });
 });

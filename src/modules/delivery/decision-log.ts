@@ -15,6 +15,8 @@ export interface DecisionLogRow {
   branch: string;
   method: string;
   arm: string | null;
+  /** The arm's probability in the allocation this node drew with (bandit branches), else null. */
+  armProbability: number | null;
   fallback: string | null;
   propensity: number;
   score: number | null;
@@ -28,7 +30,7 @@ export interface DecisionLogRow {
 
 const FLUSH_INTERVAL_MS = 200;
 const MAX_BATCH = 1000;
-const COLUMNS = 19;
+const COLUMNS = 20;
 
 /**
  * The decision log leaves the request as queued jobs: rows are buffered in memory and enqueued in
@@ -80,22 +82,23 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   async write(payload: { rows: DecisionLogRow[] }): Promise<void> {
     const rows = payload.rows;
     if (rows.length === 0) return;
-    // One array per column and one unnest: PostgreSQL parses and plans 19 parameters instead of
-    // 19 per row (a 1,000-row batch had 19,000), which made the log's inserts cost more CPU in
+    // One array per column and one unnest: PostgreSQL parses and plans 20 parameters instead of
+    // 20 per row (a 1,000-row batch had 20,000), which made the log's inserts cost more CPU in
     // PostgreSQL than the decisions cost Redis.
     const columns: unknown[][] = Array.from({ length: COLUMNS }, () => new Array(rows.length));
     rows.forEach((r, i) => {
       const values = [
         r.decisionId, new Date(r.createdAtMs).toISOString(), r.userId, r.slotId, r.platform, r.campaignId, r.creativeId, r.branch, r.method, r.arm, r.fallback,
         r.propensity, r.score, r.position, r.explored, r.configVersion, r.modelVersion, JSON.stringify(r.context), r.features ? JSON.stringify(r.features) : null,
+        r.armProbability ?? null,
       ];
       for (let j = 0; j < COLUMNS; j++) columns[j][i] = values[j];
     });
     await this.database.dataSource.query(
       `INSERT INTO decisions (decision_id, created_at, user_id, slot_id, platform, campaign_id, creative_id, branch, method, arm, fallback,
-         propensity, score, position, explored, config_version, model_version, context, features)
+         propensity, score, position, explored, config_version, model_version, context, features, arm_probability)
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[],
-         $12::float8[], $13::float8[], $14::int[], $15::boolean[], $16::bigint[], $17::text[], $18::jsonb[], $19::jsonb[])
+         $12::float8[], $13::float8[], $14::int[], $15::boolean[], $16::bigint[], $17::text[], $18::jsonb[], $19::jsonb[], $20::float8[])
        ON CONFLICT DO NOTHING`,
       columns,
     );

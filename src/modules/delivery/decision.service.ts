@@ -235,6 +235,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
         branch: branch.name,
         method: branch.method,
         arm: arm?.modelId ?? null,
+        armProbability: arm?.probability ?? null,
         fallback: ranking.fallback?.reason ?? null,
         propensity: probability,
         score: ad.score,

@@ -33,14 +33,16 @@ interface LoggedRow {
   slot_id: string;
   branch: string;
   arm: string;
+  arm_probability: number | null;
   propensity: number;
   label: number;
 }
 
 /**
  * Off-policy evaluation of arm allocations from the decision log. Each bandit decision's logged
- * propensity is (arm probability × probability of the ad within the arm); the arm probability is the
- * branch's allocation in force at decision time (bandit_allocations; uniform before the first one).
+ * propensity is (arm probability × probability of the ad within the arm); the arm probability is
+ * logged with the decision as the deciding node drew it (rows from before that column: the branch's
+ * allocation computed last before the decision, bandit_allocations; uniform before the first one).
  * A target policy changes only the arm probability, so its probability of the logged ad is
  * propensity × target(arm) / logged(arm). Rewards are the click labels (labelled_examples).
  */
@@ -59,7 +61,7 @@ export class IpsEvaluationService {
       if (!slotId) throw validationError([{ field: 'slot', problems: [`slot "${input.slot}" does not exist`] }]);
     }
     const rows: LoggedRow[] = await this.database.dataSource.query(
-      `SELECT d.created_at, d.slot_id::text AS slot_id, d.branch, d.arm, d.propensity, l.label
+      `SELECT d.created_at, d.slot_id::text AS slot_id, d.branch, d.arm, d.arm_probability, d.propensity, l.label
          FROM decisions d JOIN labelled_examples l ON l.decision_id = d.decision_id AND l.decision_at = d.created_at
         WHERE d.arm IS NOT NULL AND d.created_at >= $1 AND d.created_at < $2 AND ($3::uuid IS NULL OR d.slot_id = $3::uuid)
         ORDER BY d.created_at DESC LIMIT $4`,
@@ -88,7 +90,8 @@ export class IpsEvaluationService {
     for (const r of rows) {
       const key = `${r.slot_id}:${r.branch}`;
       const arms = armsByKey.get(key)!;
-      const loggedArm = loggedArmProbability(historyByKey.get(key) ?? [], new Date(r.created_at).getTime(), r.arm, arms.length);
+      // As the deciding node drew it; rows logged before that column existed fall back to the history.
+      const loggedArm = r.arm_probability !== null ? Number(r.arm_probability) : loggedArmProbability(historyByKey.get(key) ?? [], new Date(r.created_at).getTime(), r.arm, arms.length);
       const propensity = Number(r.propensity);
       const targetProbability = targetPropensity(propensity, loggedArm, targetArmProbability(input.target, arms, r.arm));
       logs.push({ loggedProbability: propensity, reward: Number(r.label), targetProbability });
