@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { cpuSecondsOfCommand, machineCpuSeconds, measureCpu } from './lib/process-cpu';
+import { commandCpuSeconds, machineCpuSeconds, measureCpu } from './lib/process-cpu';
 import { BENCH_REDIS_URL, freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
 
 const ROOT = join(__dirname, '..', '..');
@@ -141,6 +141,24 @@ async function load(url: string, headers: Record<string, string>, makeBody: () =
   };
 }
 
+/** A sample of the API's Prometheus text: its value, or null. */
+function metricValue(text: string, name: string, labels = ''): number | null {
+  const m = new RegExp(`^${name}${labels.replace(/[{}]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** GC pauses by kind so far (count and seconds), from the API's nodejs_gc_duration_seconds histogram. */
+function gcPauses(text: string): Map<string, { count: number; seconds: number }> {
+  const out = new Map<string, { count: number; seconds: number }>();
+  for (const m of text.matchAll(/^musicboss_nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} (\S+)$/gm)) {
+    const entry = out.get(m[2]) ?? { count: 0, seconds: 0 };
+    if (m[1] === 'count') entry.count = Number(m[3]);
+    else entry.seconds = Number(m[3]);
+    out.set(m[2], entry);
+  }
+  return out;
+}
+
 /** Calls and total µs of EVALSHA so far, from INFO commandstats. */
 function evalshaStats(info: string): { calls: number; usec: number } {
   const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
@@ -171,9 +189,12 @@ async function main(): Promise<void> {
     const redis = new Redis(BENCH_REDIS_URL);
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
     const scriptsBefore = evalshaStats(await redis.info('commandstats'));
-    const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, postgres: () => cpuSecondsOfCommand('postgres'), 'load generator': process.pid });
+    const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, postgres: commandCpuSeconds('postgres'), 'load generator': process.pid });
     const machineBefore = machineCpuSeconds();
+    // Reading the metrics resets the event-loop delay histogram, so the next read covers the load only.
+    const gcBefore = gcPauses(await (await fetch(`${base}/metrics`)).text());
     const musicboss = await load(`${base}/v1/decisions`, { authorization: `Bearer ${client}` }, body);
+    const metricsAfter = await (await fetch(`${base}/metrics`)).text();
     const shares = cpuShares();
     const machineAfter = machineCpuSeconds();
     const scriptsAfter = evalshaStats(await redis.info('commandstats'));
@@ -182,6 +203,18 @@ async function main(): Promise<void> {
     log(`# CPU during the MusicBoss load, share of one core: ${Object.entries(shares).map(([name, share]) => `${name} ${share === null ? '?' : `${Math.round(share * 100)}%`}`).join(', ')}`);
     // Steadier than req/s from run to run on a shared machine: what one decision costs the API process.
     if (shares.api !== null && musicboss.rps > 0) log(`# API process: ${((shares.api * 1e6) / musicboss.rps).toFixed(0)} µs of CPU per decision`);
+    // Where the latency tail comes from: the API's event loop stalls (timers, GC, long synchronous work).
+    const ms = (name: string) => {
+      const v = metricValue(metricsAfter, `musicboss_nodejs_eventloop_lag_${name}_seconds`);
+      return v === null ? '?' : (v * 1000).toFixed(1);
+    };
+    const gc = [...gcPauses(metricsAfter)].map(([kind, after]) => {
+      const before = gcBefore.get(kind) ?? { count: 0, seconds: 0 };
+      const count = after.count - before.count;
+      const totalMs = (after.seconds - before.seconds) * 1000;
+      return `${kind} ${count} (${count > 0 ? (totalMs / count).toFixed(2) : '-'} ms each)`;
+    });
+    log(`# API event loop during the load: delay p50 ${ms('p50')} ms, p99 ${ms('p99')} ms, max ${ms('max')} ms; GC pauses: ${gc.join(', ')}`);
     if (machineBefore && machineAfter) {
       // The machine's ceiling for this workload: every decision costs CPU in the API, Redis, the
       // worker, PostgreSQL and the load generator, and they all share the same cores.

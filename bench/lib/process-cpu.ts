@@ -38,26 +38,45 @@ export function measureCpu(sources: Readonly<Record<string, number | (() => numb
   };
 }
 
-/** User + system CPU seconds of every process whose command name is `command` (e.g. all PostgreSQL backends). */
-export function cpuSecondsOfCommand(command: string): number | null {
-  try {
-    let total = 0;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // exited since the listing
-      }
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+/** User + system CPU seconds of each process whose command name is `command` (e.g. PostgreSQL's backends), by pid. */
+function cpuSecondsByPid(command: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited since the listing
     }
-    return total;
-  } catch {
-    return null;
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S);
   }
+  return out;
+}
+
+/**
+ * A reader for measureCpu of every process named `command`: CPU seconds since the first read,
+ * summed over the processes alive at each read (one that exits in between takes its time with it,
+ * so the sum never runs backwards). Null where /proc cannot say.
+ */
+export function commandCpuSeconds(command: string): () => number | null {
+  let baseline: Map<number, number> | null = null;
+  return () => {
+    try {
+      const now = cpuSecondsByPid(command);
+      if (baseline === null) {
+        baseline = now;
+        return 0;
+      }
+      let total = 0;
+      for (const [pid, seconds] of now) total += seconds - (baseline.get(pid) ?? 0);
+      return total;
+    } catch {
+      return null;
+    }
+  };
 }
 
 /** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */
