@@ -7,8 +7,6 @@ import { UserKeyMap } from './user-key-map';
 
 const PAGE_ROWS = 20_000;
 const POLL_INTERVAL_MS = 2_000;
-/** Profiles rebuilt from the index cost O(attribute values); active listeners repeat, so keep the recent ones. */
-const PROFILE_CACHE_ENTRIES = 100_000;
 
 /**
  * This node's copy of the profile store: the AttributeIndex (attribute value → bitmap) and the
@@ -25,7 +23,6 @@ export class ListenerIndexService implements OnApplicationBootstrap, OnModuleDes
   private inFlight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly profileCache = new Map<number, Readonly<Record<string, unknown>> | null>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -63,17 +60,16 @@ export class ListenerIndexService implements OnApplicationBootstrap, OnModuleDes
 
   /**
    * The listener's profile as this node's index holds it (null without one): the feature input of
-   * decisions. Cached per listener until the next profile batch lands.
+   * decisions. Read from the index every time, with no cache: code columns and code lists make the
+   * read O(values held) (tens of µs at most), while a cache of recent listeners cost the decision
+   * path more than it saved. The bench's listeners all missed it, and API nodes behind a load
+   * balancer rarely see the same listener twice. Its entries lived long enough to be promoted, so
+   * they fed every scavenge and major GC, and evicting the oldest walked the Map's deleted slots.
    */
   profile(userKey: string): Readonly<Record<string, unknown>> | null {
     const idx = this.keyToIdx.get(userKey);
     if (idx === undefined) return null;
-    const cached = this.profileCache.get(idx);
-    if (cached !== undefined) return cached;
-    const profile = (this.index.profileOf(idx) as Record<string, unknown> | null) ?? null;
-    if (this.profileCache.size >= PROFILE_CACHE_ENTRIES) this.profileCache.delete(this.profileCache.keys().next().value as number);
-    this.profileCache.set(idx, profile);
-    return profile;
+    return (this.index.profileOf(idx) as Record<string, unknown> | null) ?? null;
   }
 
   /**
@@ -110,7 +106,6 @@ export class ListenerIndexService implements OnApplicationBootstrap, OnModuleDes
         this.keyToIdx.set(row.userKey, row.userIdx);
       });
       this.index.upsertMany(idxs, rows.map((r) => r.profile));
-      this.profileCache.clear();
       const last = rows[rows.length - 1];
       this.loadedRevision = last.revision;
       this.loadedUserIdx = last.userIdx;
