@@ -141,9 +141,9 @@ async function load(url: string, headers: Record<string, string>, makeBody: () =
   };
 }
 
-/** A sample of the API's Prometheus text: its value, or null. */
-function metricValue(text: string, name: string, labels = ''): number | null {
-  const m = new RegExp(`^${name}${labels.replace(/[{}]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+/** An unlabelled sample of the API's Prometheus text: its value, or null. */
+function metricValue(text: string, name: string): number | null {
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : null;
 }
 

@@ -6,16 +6,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_S = 100;
 
-/** User + system CPU seconds of a process so far, or null when /proc cannot say. */
-export function cpuSecondsOf(pid: number): number | null {
+/** A process's command name and user + system CPU seconds so far, or null when /proc cannot say (or it exited). */
+function readStat(pid: number | string): { command: string; cpuSeconds: number } | null {
+  let stat: string;
   try {
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
+  // The command name may hold spaces and parentheses: it runs from the first '(' to the last ')'.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { command: stat.slice(stat.indexOf('(') + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S };
+}
+
+/** User + system CPU seconds of a process so far, or null when /proc cannot say. */
+export function cpuSecondsOf(pid: number): number | null {
+  return readStat(pid)?.cpuSeconds ?? null;
 }
 
 /**
@@ -43,15 +50,8 @@ function cpuSecondsByPid(command: string): Map<number, number> {
   const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited since the listing
-    }
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S);
+    const stat = readStat(entry); // null: exited since the listing
+    if (stat?.command === command) out.set(Number(entry), stat.cpuSeconds);
   }
   return out;
 }

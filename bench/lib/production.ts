@@ -39,8 +39,11 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
   }
 }
 
-/** The Node flags `npm start` and the Docker image run MusicBoss with (package.json, docker/Dockerfile). */
-export const NODE_FLAGS = ['--max-semi-space-size=32'];
+/**
+ * The Node flags `npm start` and the Docker image run MusicBoss with (package.json, docker/Dockerfile).
+ * BENCH_SEMI_SPACE_MB tries another young-generation size (both servers of bench:decision get it).
+ */
+export const NODE_FLAGS = [`--max-semi-space-size=${Number(process.env.BENCH_SEMI_SPACE_MB ?? 32)}`];
 
 /** Starts dist/<script>; BENCH_CPU_PROFILE=dir writes a V8 CPU profile of it, to see where time goes. */
 export function startProcess(script: string, env: Record<string, string>, log: (line: string) => void): ChildProcess {

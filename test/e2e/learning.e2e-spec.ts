@@ -221,25 +221,37 @@ describe('online learning (embedded mode, through HTTP)', () => {
       JSON.stringify([{ modelId: 'ftrl-main', weight: 0.9 }, { modelId: 'random', weight: 0.1 }]),
     ]);
     const outcomes = [['ftrl-main', 1], ['ftrl-main', 0], ['random', 1], ['random', 0]] as const;
-    for (const [i, [arm, label]] of outcomes.entries()) {
-      const decisionId = randomUUID();
-      const at = new Date(atMs + i * 1000);
-      await sql(
-        `INSERT INTO decisions (decision_id, created_at, user_id, slot_id, platform, campaign_id, creative_id, branch, method, arm, arm_probability, fallback, propensity, score, position, explored, config_version, model_version, context, features)
-         VALUES ($1, $2, 'ips-2001', $3, 'ios', $4, $5, 'ab', 'bandit', $6, 0.5, null, 0.25, null, 0, false, 1, null, '{}', null)`,
-        [decisionId, at, seed.slots.banner.id, randomUUID(), randomUUID(), arm],
-      );
-      await sql(
-        `INSERT INTO labelled_examples (decision_id, decision_at, label, labelled_at, campaign_id, creative_id, slot_id, branch, arm, platform, user_id, propensity)
-         VALUES ($1, $2, $3, $2, 'c', 'cr', $4, 'ab', $5, 'ios', 'ips-2001', 0.25)`,
-        [decisionId, at, label, seed.slots.banner.id, arm],
-      );
-    }
-    const window = { from: '2001-02-28T00:00:00Z', to: '2001-03-02T00:00:00Z' };
-    const same = await expectOk(http(app.url, 'POST', '/v1/evaluation/ips', { key: viewer, body: { ...window, targetPolicy: { kind: 'allocation', weights: { 'ftrl-main': 0.5, random: 0.5 } } } }), [200]);
+    /** Labelled decisions from `fromMs`, one a second, with the arm probability logged or not (null). */
+    const logDecisions = async (fromMs: number, armProbability: number | null, logged: readonly (readonly [string, number])[]) => {
+      for (const [i, [arm, label]] of logged.entries()) {
+        const decisionId = randomUUID();
+        const at = new Date(fromMs + i * 1000);
+        await sql(
+          `INSERT INTO decisions (decision_id, created_at, user_id, slot_id, platform, campaign_id, creative_id, branch, method, arm, arm_probability, fallback, propensity, score, position, explored, config_version, model_version, context, features)
+           VALUES ($1, $2, 'ips-2001', $3, 'ios', $4, $5, 'ab', 'bandit', $6, $7, null, 0.25, null, 0, false, 1, null, '{}', null)`,
+          [decisionId, at, seed.slots.banner.id, randomUUID(), randomUUID(), arm, armProbability],
+        );
+        await sql(
+          `INSERT INTO labelled_examples (decision_id, decision_at, label, labelled_at, campaign_id, creative_id, slot_id, branch, arm, platform, user_id, propensity)
+           VALUES ($1, $2, $3, $2, 'c', 'cr', $4, 'ab', $5, 'ios', 'ips-2001', 0.25)`,
+          [decisionId, at, label, seed.slots.banner.id, arm],
+        );
+      }
+    };
+    const ipsOf = (from: string, to: string, weights: Record<string, number>) =>
+      expectOk(http(app.url, 'POST', '/v1/evaluation/ips', { key: viewer, body: { from, to, targetPolicy: { kind: 'allocation', weights } } }), [200]);
+    await logDecisions(atMs, 0.5, outcomes);
+    const same = await ipsOf('2001-02-28T00:00:00Z', '2001-03-02T00:00:00Z', { 'ftrl-main': 0.5, random: 0.5 });
     // The target is the logging policy itself, so every weight is 1 and IPS is the logged CTR, 0.5.
     // Dividing by the 90/10 history instead gave 1.14.
     expect(same.decisions).toBe(4);
     expect(same.estimate.ctrIps).toBeCloseTo(0.5, 10);
+    // Rows logged before the column existed still divide by the history: against a 90/10 target
+    // every weight is 1 again. Without the history (uniform) the clicked ftrl-main rows would
+    // weigh 1.8 and the estimate be 0.9.
+    await logDecisions(atMs + 86_400_000, null, [['ftrl-main', 1], ['ftrl-main', 1], ['random', 0], ['random', 0]]);
+    const older = await ipsOf('2001-03-02T00:00:00Z', '2001-03-03T00:00:00Z', { 'ftrl-main': 0.9, random: 0.1 });
+    expect(older.decisions).toBe(4);
+    expect(older.estimate.ctrIps).toBeCloseTo(0.5, 10);
   });
 });

@@ -67,7 +67,8 @@ export class IpsEvaluationService {
         ORDER BY d.created_at DESC LIMIT $4`,
       [new Date(input.fromMs), new Date(input.toMs), slotId, input.limit ?? 200_000],
     );
-    const keys = [...new Set(rows.map((r) => `${r.slot_id}:${r.branch}`))];
+    // The allocation history is only read for rows logged before arm_probability existed.
+    const keys = [...new Set(rows.filter((r) => r.arm_probability === null).map((r) => `${r.slot_id}:${r.branch}`))];
     const history: { branch_key: string; computed_at: Date; weights: { modelId: string; weight: number }[] }[] = keys.length
       ? await this.database.dataSource.query('SELECT branch_key, computed_at, weights FROM bandit_allocations WHERE branch_key = ANY($1::text[]) ORDER BY computed_at', [keys])
       : [];
