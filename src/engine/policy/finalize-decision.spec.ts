@@ -33,12 +33,13 @@ async function run(campaigns: Campaign[], opts: { slot?: Slot; count?: number; s
     opts.scorer ?? null,
   );
   if (out.kind !== 'decided') throw new Error(out.kind);
-  return { ...out.decision, ranking: out.ranking, store };
+  // explain() lives on the decision's prototype: extend the decision rather than spread it.
+  return Object.assign(out.decision, { ranking: out.ranking, store });
 }
 /** Listener 42's day counter of campaign a (the run's campaigns cap per day). */
 const dayCapOfA = { key: capHashKey('42', 'd2026-11-28'), field: 'a' };
 const adIds = (d: { ads: readonly { campaign: { id: string } }[] }) => d.ads.map((a) => a.campaign.id);
-const explainOf = (d: { explain: readonly { campaignId: string; reason: string }[] }) => d.explain.map((e) => `${e.campaignId}:${e.reason}`);
+const explainOf = (d: { explain(): readonly { campaignId: string; reason: string }[] }) => d.explain().map((e) => `${e.campaignId}:${e.reason}`);
 
 describe('finalizeDecision through the whole funnel (in-memory counters)', () => {
   const trio = () => [

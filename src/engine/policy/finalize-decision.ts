@@ -31,8 +31,8 @@ export interface DecisionFunnel {
 export interface FinalDecision {
   readonly kind: 'filled' | 'no_fill';
   readonly ads: readonly ServedAd[];
-  /** Every candidate that is not in the response, with its reason. */
-  readonly explain: readonly Drop[];
+  /** Every candidate that is not in the response, with its reason; built on the first call (most decisions never ask). */
+  explain(): readonly Drop[];
   readonly funnel: DecisionFunnel;
 }
 
@@ -64,7 +64,7 @@ export function finalizeDecision(ranking: Ranking, outcome: ReserveOutcome, rng:
   const { selection } = ranking;
   const { results } = outcome;
   // Per ranked campaign, why it is not in the response (null: served). Drop objects are only built
-  // when explain is read: most decisions never ask.
+  // when explain() is called.
   const reasons: (DropReason | null)[] = new Array(ranking.ranked.length);
   const ads: ServedAd[] = [];
   const served = new Set<string>();
@@ -102,19 +102,35 @@ export function finalizeDecision(ranking: Ranking, outcome: ReserveOutcome, rng:
       isExplored: r.isExplored,
     });
   }
-  let explain: Drop[] | null = null;
-  return {
-    kind: ads.length > 0 ? 'filled' : 'no_fill',
-    ads,
-    get explain(): readonly Drop[] {
-      if (explain === null) {
-        explain = [...selection.dropped];
-        reasons.forEach((reason, i) => {
-          if (reason !== null) explain!.push({ campaignId: ranking.ranked[i].campaign.id, reason });
-        });
-      }
-      return explain;
-    },
-    funnel: { ...selection.funnel, underCaps: selection.funnel.inAudience - rejected, chosen: ads.length },
-  };
+  return new Final(ads.length > 0 ? 'filled' : 'no_fill', ads, { candidates: selection.funnel.candidates, eligible: selection.funnel.eligible, inAudience: selection.funnel.inAudience, underCaps: selection.funnel.inAudience - rejected, chosen: ads.length }, ranking, reasons);
+}
+
+/**
+ * A class, and the funnel spelled out field by field, because both shapes it replaces take V8's slow
+ * paths on Node 20: an object literal with a getter builds a closure and an accessor pair per
+ * decision, and once optimized, `{ ...funnel, underCaps, chosen }` (a spread followed by properties
+ * the source lacks) makes a runtime call and a fresh hidden class every time. Together they made a
+ * decision's garbage live long enough to be promoted (see the README's decision notes).
+ */
+class Final implements FinalDecision {
+  private explained: Drop[] | null = null;
+
+  constructor(
+    readonly kind: 'filled' | 'no_fill',
+    readonly ads: readonly ServedAd[],
+    readonly funnel: DecisionFunnel,
+    private readonly ranking: Ranking,
+    private readonly reasons: readonly (DropReason | null)[],
+  ) {}
+
+  explain(): readonly Drop[] {
+    if (this.explained === null) {
+      const explain = [...this.ranking.selection.dropped];
+      this.reasons.forEach((reason, i) => {
+        if (reason !== null) explain.push({ campaignId: this.ranking.ranked[i].campaign.id, reason });
+      });
+      this.explained = explain;
+    }
+    return this.explained;
+  }
 }

@@ -217,6 +217,9 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     this.countFunnel(slot.key, branch.name, decision.funnel.candidates, decision.funnel.eligible, decision.funnel.inAudience, decision.funnel.underCaps, decision.funnel.chosen);
 
     const logRows: DecisionLogRow[] = [];
+    // Object.assign, not { ...context, appVersion }: on Node 20 a spread followed by a property the
+    // source lacks takes V8's slow path and makes a fresh hidden class (see finalizeDecision).
+    const loggedContext = input.appVersion ? Object.assign({}, context, { appVersion: input.appVersion }) : context;
     const ads = decision.ads.map((ad): ServedAdView => {
       const decisionId = randomUUID();
       const probability = ad.propensity * ad.creativeProbability;
@@ -243,7 +246,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
         explored: ad.isExplored,
         configVersion: state.configVersion,
         modelVersion,
-        context: { ...context, ...(input.appVersion ? { appVersion: input.appVersion } : {}) },
+        context: loggedContext,
         features: { user: scoringInput.profile, context },
       });
       return {
@@ -285,7 +288,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
               arm: arm ? { modelId: arm.modelId, probability: arm.probability } : null,
               fallback: ranking.fallback,
               exploration: ranking.exploration,
-              dropped: decision.explain.map((d) => ({ campaignId: d.campaignId, reason: d.reason })),
+              dropped: decision.explain().map((d) => ({ campaignId: d.campaignId, reason: d.reason })),
               funnel: { ...decision.funnel },
               ...(modelExplain ? { model: modelExplain } : {}),
             },

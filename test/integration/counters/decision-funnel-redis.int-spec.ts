@@ -49,7 +49,7 @@ describe('decision funnel on Redis counters under concurrency', () => {
     const served = outs.map((o) => (o.kind === 'decided' ? o.decision.ads[0]?.campaign.id ?? 'none' : o.kind));
     expect(served.filter((id) => id === 'a').length).toBe(3);
     expect(served.filter((id) => id === 'b').length).toBe(2); // ad-load cap 5 in total
-    const lastExplain = outs.map((o) => (o.kind === 'decided' ? o.decision.explain.map((e) => `${e.campaignId}:${e.reason}`).join(',') : ''));
+    const lastExplain = outs.map((o) => (o.kind === 'decided' ? o.decision.explain().map((e) => `${e.campaignId}:${e.reason}`).join(',') : ''));
     expect(lastExplain.filter((e) => e === 'a:cap,b:ad_load_cap').length).toBe(195);
   });
 });
