@@ -45,10 +45,14 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
  */
 export const NODE_FLAGS = [`--max-semi-space-size=${Number(process.env.BENCH_SEMI_SPACE_MB ?? 32)}`];
 
-/** Starts dist/<script>; BENCH_CPU_PROFILE=dir writes a V8 CPU profile of it, to see where time goes. */
+/**
+ * Starts dist/<script>; BENCH_CPU_PROFILE=dir writes a V8 CPU profile of it, to see where time goes,
+ * and BENCH_TRACE_GC=1 has V8 print each of its GCs (--trace-gc-nvp, with the process's stdout) to the bench's stderr.
+ */
 export function startProcess(script: string, env: Record<string, string>, log: (line: string) => void): ChildProcess {
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const traceGc = process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc-nvp'] : [];
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, ...traceGc, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', traceGc.length > 0 ? process.stderr : 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => code && !signal && log(`# ${script} exited with ${code}`));
   return child;
 }
