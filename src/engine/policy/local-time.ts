@@ -119,6 +119,7 @@ export function localClock(nowMs: number, timeZone: string): LocalClock {
     clockCache.set(timeZone, cached);
   }
   const localMs = nowMs + cached.offsetMs;
+  // shape-ok: minute and second overwrite fields the cached clock has, which V8 copies fast.
   return {
     ...cached.clock,
     minute: mod(Math.floor(localMs / 60_000), 60),
@@ -141,7 +142,13 @@ function computeClock(nowMs: number, timeZone: string): LocalClock {
   const endOfDayMs = localMidnightMs(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone);
   const w = isoWeek(p.year, p.month, p.day);
   return {
-    ...p,
+    year: p.year,
+    month: p.month,
+    day: p.day,
+    weekday: p.weekday,
+    hour: p.hour,
+    minute: p.minute,
+    second: p.second,
     dateKey: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`,
     isoWeekKey: `${pad(w.weekYear, 4)}-W${pad(w.week)}`,
     startOfDayMs,

@@ -162,6 +162,7 @@ export function tightestCapsPerWindow(caps: readonly FrequencyCap[]): FrequencyC
 
 /** Precomputes epoch bounds, the day-part mask, the creative weight sum and the tightest caps of one campaign. */
 export function compileCampaign(campaign: Campaign): CompiledCampaign {
+  // shape-ok: once per campaign per snapshot, and spelling the fields out would drop any field added to Campaign later.
   return {
     ...campaign,
     startAtMs: Date.parse(campaign.schedule.startAt),

@@ -181,7 +181,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
         ads: [],
         fallback: null,
         ...(input.explain
-          ? { explain: { branch: null, method: null, arm: null, fallback: null, exploration: null, dropped: [...selection.dropped], funnel: { ...selection.funnel, underCaps: 0, chosen: 0 } } }
+          ? { explain: { branch: null, method: null, arm: null, fallback: null, exploration: null, dropped: [...selection.dropped], funnel: { candidates: selection.funnel.candidates, eligible: selection.funnel.eligible, inAudience: selection.funnel.inAudience, underCaps: 0, chosen: 0 } } }
           : {}),
       };
     }
