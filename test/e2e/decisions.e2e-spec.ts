@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { verifyTrackingToken } from '../../src/engine/tracking/tracking-token';
+import type { DecisionLogRow } from '../../src/modules/delivery/decision-log';
+import { JobsService } from '../../src/platform/jobs/jobs.service';
 import type { CompiledCampaign } from '../../src/engine/policy/snapshot';
 import { type CandidateModel, ScorerRegistry } from '../../src/modules/delivery/scorer-registry';
 import { createSeedAds, createUploadPackage, expectOk, threePolicies, type SeededAds } from '../support/seed-ads';
@@ -135,6 +138,37 @@ describe('decisions (embedded mode, through HTTP)', () => {
     expect(row).toMatchObject({ user_id: 'quote"user', context, arm: null, explored: false });
     expect(row.created_at.getTime()).toBeGreaterThanOrEqual(before);
     expect(row.created_at.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('refuses a NUL or an unpaired surrogate with 400 naming the field, instead of failing a whole decision-log batch later', async () => {
+    const nul = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-1', platform: 'ios', context: { genre: 'pop\u0000' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([{ field: 'context', problems: ['genre must not contain NUL characters or unpaired UTF-16 surrogates'] }]);
+    const surrogate = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-\uD83C', platform: 'ios' });
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.errors.map((e: { field: string }) => e.field)).toEqual(['userId']);
+  });
+
+  it('a decision-log row PostgreSQL refuses costs only itself: the rest of its batch is stored, the refused one counted', async () => {
+    const base: DecisionLogRow = {
+      decisionId: randomUUID(), createdAtMs: Date.now(), userId: 'batch-user', slotId: seed.slots.banner.id, platform: 'ios', campaignId: seed.ads.D.id, creativeId: randomUUID(),
+      branch: 'everyone by priority', method: 'priority', arm: null, armProbability: null, fallback: null, propensity: 1, score: null, position: 0,
+      explored: false, configVersion: 1, modelVersion: null, context: { hour: 3 }, features: null,
+    };
+    // Rows as a node that did not check its input would have logged them: jsonb refuses a NUL escape.
+    const poisoned = { ...base, decisionId: randomUUID(), context: { genre: 'pop\u0000' } };
+    const good = [base, { ...base, decisionId: randomUUID() }];
+    await app.api.app.get(JobsService).enqueue('decisions.log', { rows: [good[0], poisoned, good[1]] });
+    const stored = await eventually(async () => {
+      const rows = await app.api.infra.database.dataSource.query('SELECT decision_id FROM decisions WHERE user_id = $1', ['batch-user']);
+      return rows.length === 2 ? rows.map((r: { decision_id: string }) => r.decision_id).sort() : null;
+    });
+    expect(stored).toEqual(good.map((r) => r.decisionId).sort());
+    const metrics = await eventually(async () => {
+      const text = (await http(app.url, 'GET', '/metrics')).text;
+      return /musicboss_decision_log_dropped_rows_total 1\b/.test(text) ? text : null;
+    });
+    expect(metrics).toMatch(/musicboss_decision_log_dropped_rows_total 1\b/);
   });
 
   it("logs a listener's current profile as features once an update lands (the per-listener profile cache is refreshed)", async () => {

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { DatabaseService } from '../../platform/database/database.service';
+import { isPoisonError } from '../../platform/database/poison-error';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
+import { MetricsService } from '../../platform/metrics/metrics.service';
 import { DATABASE } from '../../platform/tokens';
 
 export interface DecisionLogRow {
@@ -43,11 +46,15 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('DecisionLog');
   private buffer: DecisionLogRow[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly droppedRows: Counter;
 
   constructor(
     private readonly jobs: JobsService,
     @Inject(DATABASE) private readonly database: DatabaseService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.droppedRows = new Counter({ name: 'musicboss_decision_log_dropped_rows_total', help: 'Decision-log rows PostgreSQL refused on their data (each logged with its decision id)', registers: [metrics.registry] });
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -82,6 +89,27 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   async write(payload: { rows: DecisionLogRow[] }): Promise<void> {
     const rows = payload.rows;
     if (rows.length === 0) return;
+    try {
+      await this.insert(rows);
+    } catch (error) {
+      if (!isPoisonError(error)) throw error;
+      // One row PostgreSQL refuses on its data must not cost the batch's other rows: retried row by
+      // row, the refused ones are dropped, counted and logged. ON CONFLICT makes this idempotent if
+      // an outage interrupts it and the job is retried.
+      this.logger.warn(`decision-log batch of ${rows.length} rows failed on data (${(error as Error).message}); writing them one by one`);
+      for (const row of rows) {
+        try {
+          await this.insert([row]);
+        } catch (rowError) {
+          if (!isPoisonError(rowError)) throw rowError;
+          this.droppedRows.inc();
+          this.logger.error(`decision-log row of decision ${row.decisionId} dropped: ${(rowError as Error).message}`);
+        }
+      }
+    }
+  }
+
+  private async insert(rows: readonly DecisionLogRow[]): Promise<void> {
     // One array per column and one unnest: PostgreSQL parses and plans 20 parameters instead of
     // 20 per row (a 1,000-row batch had 20,000), which made the log's inserts cost more CPU in
     // PostgreSQL than the decisions cost Redis.

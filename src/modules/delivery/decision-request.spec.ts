@@ -7,6 +7,7 @@ describe('checkDecisionRequest', () => {
     ['minimal', ok],
     ['everything', { ...ok, appVersion: '12.4.0', context: { hour: 21, network: 'wifi', vip: true }, count: 20, explain: true }],
     ['count 1', { ...ok, count: 1 }],
+    ['paired surrogates and CJK', { ...ok, userId: 'u-🎵-歌', context: { mood: '🎸 é 歌' } }],
     ['32 context keys', { ...ok, context: Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, i])) }],
   ])('accepts %s and passes exactly the known fields on', (_name, body) => {
     const check = checkDecisionRequest(body);
@@ -34,6 +35,10 @@ describe('checkDecisionRequest', () => {
     ['33 context keys', { ...ok, context: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])) }, 'context'],
     ['long context value', { ...ok, context: { t: 'x'.repeat(201) } }, 'context'],
     ['empty appVersion', { ...ok, appVersion: '' }, 'appVersion'],
+    ['NUL in userId', { ...ok, userId: 'u\u00001' }, 'userId'],
+    ['unpaired high surrogate in a context value', { ...ok, context: { genre: 'pop\uD83C' } }, 'context'],
+    ['unpaired low surrogate in a context key', { ...ok, context: { ['\uDFB5k']: 1 } }, 'context'],
+    ['NUL in slotId', { ...ok, slotId: 'a\u0000' }, 'slotId'],
     ['unknown field', { ...ok, userID: 'u' }, 'userID'],
   ])('rejects %s, naming the field', (_name, body, field) => {
     const check = checkDecisionRequest(body);

@@ -18,15 +18,9 @@ import { EventsRepository } from './events.repository';
 import { FeedbackClock, FeedbackSettings } from './feedback-settings';
 import { LabelSweeper } from './label-sweeper.service';
 import { StatsRepository } from './stats.repository';
+import { isPoisonError } from '../../platform/database/poison-error';
 
 const METRIC_OF: Record<FeedbackEvent['type'], StatMetric> = { impression: 'impressions', click: 'clicks', conversion: 'conversions', skip: 'skips' };
-
-/** A data error (bad value, constraint) cannot succeed on retry; anything else (connection, lock, permission) may. */
-export function isPoisonError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('22') || code.startsWith('23');
-  return error instanceof TypeError || error instanceof RangeError;
-}
 
 /**
  * The feedback worker. One transaction per job: insert the events (a replay inserts nothing), add

@@ -1,4 +1,4 @@
-import { isPoisonError } from './feedback-worker.service';
+import { isPoisonError } from './poison-error';
 
 describe('isPoisonError', () => {
   it.each([
