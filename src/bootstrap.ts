@@ -17,6 +17,7 @@ import { BullMqJobDriver } from './platform/jobs/bullmq-job-driver';
 import { mountQueueBoard } from './platform/jobs/queue-board';
 import { MetricsService } from './platform/metrics/metrics.service';
 import type { ProcessRole } from './platform/tokens';
+import { useJsonBodyParser } from './platform/http/json-body';
 
 export interface RunningApi {
   readonly app: NestFastifyApplication;
@@ -38,6 +39,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiOptions = 
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
+  useJsonBodyParser(app, infra.config.bodyLimitBytes);
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();

@@ -143,7 +143,7 @@ describe('decisions (embedded mode, through HTTP)', () => {
   it('refuses a NUL or an unpaired surrogate with 400 naming the field, instead of failing a whole decision-log batch later', async () => {
     const nul = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-1', platform: 'ios', context: { genre: 'pop\u0000' } });
     expect(nul.status).toBe(400);
-    expect(nul.body.errors).toEqual([{ field: 'context', problems: ['genre must not contain NUL characters or unpaired UTF-16 surrogates'] }]);
+    expect(nul.body.errors).toEqual([{ field: 'context.genre', problems: ['must not contain NUL characters or unpaired UTF-16 surrogates'] }]);
     const surrogate = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-\uD83C', platform: 'ios' });
     expect(surrogate.status).toBe(400);
     expect(surrogate.body.errors.map((e: { field: string }) => e.field)).toEqual(['userId']);

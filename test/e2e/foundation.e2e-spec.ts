@@ -93,6 +93,25 @@ describe('foundation (embedded mode, through HTTP)', () => {
     expect(big.status).toBe(413);
   });
 
+  it('answers 400 naming the field for text PostgreSQL cannot store (NUL, unpaired surrogates), in any JSON body and in line imports, instead of a 500', async () => {
+    const slot = await http(app.url, 'POST', '/v1/slots', { key: keys.admin, body: { key: 'nul-slot', name: 'a\u0000b', format: 'feed', platforms: ['ios'], maxAdsPerResponse: 1 } });
+    expect(slot.status).toBe(400);
+    expect(slot.body.errors).toEqual([{ field: 'name', problems: ['must not contain NUL characters or unpaired UTF-16 surrogates'] }]);
+    const nested = await http(app.url, 'POST', '/v1/api-keys', { key: keys.admin, body: { name: 'k', role: 'viewer', extra: [{ ok: 'x' }, { ['bad\uDC00']: 1 }] } });
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors.map((e: { field: string }) => e.field)).toEqual(['extra[1].bad\uDC00']);
+    // Nothing was stored, and a well-formed emoji is fine.
+    expect((await http(app.url, 'GET', '/v1/slots/nul-slot', { key: keys.admin })).status).toBe(404);
+    expect((await http(app.url, 'POST', '/v1/slots', { key: keys.admin, body: { key: 'emoji-slot', name: 'a 🎵 b', format: 'feed', platforms: ['ios'], maxAdsPerResponse: 1 } })).status).toBe(201);
+    const ndjson = `${JSON.stringify({ userId: 'nul\u0000user', region: 'east' })}\n${JSON.stringify({ userId: 'fine-user', region: 'east' })}\n`;
+    const imported = await http(app.url, 'POST', '/v1/profiles/import', { key: keys.admin, rawBody: ndjson, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(imported.status).toBe(200);
+    expect(imported.body).toMatchObject({ inserted: 1, rejected: 1, problems: [{ line: 1, message: 'userId must not contain NUL characters or unpaired UTF-16 surrogates' }] });
+    const plays = await http(app.url, 'POST', '/v1/listening/import', { key: keys.admin, rawBody: 'u1\tit\u0000em\t3\nu1\titem\t2\n', headers: { 'content-type': 'text/plain' } });
+    expect(plays.status).toBe(200);
+    expect(plays.body).toMatchObject({ accepted: 1, rejected: 1, problems: [{ line: 1, message: 'itemId must not contain NUL characters or unpaired UTF-16 surrogates' }] });
+  });
+
   it('has no queue board in embedded mode: /admin/queues is a plain 404, even for an admin', async () => {
     for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
       const result = await http(app.url, 'GET', path, { key: keys.admin });

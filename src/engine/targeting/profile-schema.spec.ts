@@ -76,6 +76,8 @@ describe('parseProfileRecord', () => {
     ['multi item object', { userId: 'a', moods: ['calm', { x: 1 }] }, [{ field: 'moods', message: 'line 7: moods items must be strings, got {"x":1}' }]],
     ['categorical object', { userId: 'a', region: { x: 1 } }, [{ field: 'region', message: 'line 7: region must be a non-empty string of at most 128 characters, got {"x":1}' }]],
     ['attribute twice via alias', { userId: 'a', vip: '1', vipLevel: '2' }, [{ field: 'vipLevel', message: 'line 7: vipLevel given twice (vip and vipLevel)' }]],
+    ['NUL in the user id', { userId: 'a\u0000' }, [{ field: 'userId', message: 'line 7: userId must not contain NUL characters or unpaired UTF-16 surrogates' }]],
+    ['unpaired surrogate in a list item', { userId: 'a', genres: ['pop', 'k\uD83C'] }, [{ field: 'genres[1]', message: 'line 7: genres[1] must not contain NUL characters or unpaired UTF-16 surrogates' }]],
     [
       'every bad field is reported',
       { tenureDays: -1, gender: 'x' },

@@ -3,6 +3,8 @@
  * (an NDJSON object or a CSV row keyed by its header) becomes a typed profile.
  */
 
+import { findUnstorableText, UNSTORABLE_TEXT_PROBLEM } from '../util/storable-text';
+
 export type AttributeKind = 'categorical' | 'boolean' | 'multi' | 'numeric';
 
 export type CategoricalAttribute =
@@ -199,6 +201,10 @@ export function parseProfileRecord(record: Record<string, unknown>, lineNo: numb
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     return { kind: 'error', lineNo, errors: [{ field: '', message: `line ${lineNo}: record must be an object` }] };
   }
+  // One such string made PostgreSQL refuse the whole import batch (a 500). The whole record is
+  // checked, ignored fields included: such a line is malformed either way.
+  const unstorable = findUnstorableText(record);
+  if (unstorable !== null) return { kind: 'error', lineNo, errors: [{ field: unstorable, message: `line ${lineNo}: ${unstorable} ${UNSTORABLE_TEXT_PROBLEM}` }] };
 
   for (const [field, value] of Object.entries(record)) {
     const column = field.trim().toLowerCase();

@@ -1,3 +1,4 @@
+import { isStorableText, UNSTORABLE_TEXT_PROBLEM } from '../../engine/util/storable-text';
 import { PLATFORMS } from '../campaigns/config.dto';
 import type { FieldProblem } from '../../platform/http/validation';
 import type { DecisionInput } from './decision.service';
@@ -8,20 +9,12 @@ const MAX_CONTEXT_KEYS = 32;
 const MAX_CONTEXT_KEY_CHARS = 64;
 const MAX_CONTEXT_VALUE_CHARS = 200;
 
-/**
- * NUL and unpaired UTF-16 surrogates cannot be stored: PostgreSQL text rejects NUL, and jsonb rejects
- * both as escapes. One such value in a decision would fail its whole decision-log batch, so they are
- * refused here, with the field named.
- */
-const UNSTORABLE_RE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const UNSTORABLE_PROBLEM = 'must not contain NUL characters or unpaired UTF-16 surrogates';
-
 export type DecisionRequestCheck = { kind: 'valid'; input: DecisionInput } | { kind: 'invalid'; errors: FieldProblem[] };
 
 function stringProblem(value: unknown, minChars: number, maxChars: number): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length < minChars || value.length > maxChars) return `must be ${minChars}..${maxChars} characters long`;
-  if (UNSTORABLE_RE.test(value)) return UNSTORABLE_PROBLEM;
+  if (!isStorableText(value)) return UNSTORABLE_TEXT_PROBLEM;
   return null;
 }
 
@@ -32,11 +25,11 @@ function contextProblem(value: unknown): string | null {
     if (!Object.hasOwn(value, key)) continue;
     if (++keys > MAX_CONTEXT_KEYS) return `must have at most ${MAX_CONTEXT_KEYS} keys`;
     if (key.length > MAX_CONTEXT_KEY_CHARS) return `key "${key.slice(0, 20)}…" is longer than ${MAX_CONTEXT_KEY_CHARS} characters`;
-    if (UNSTORABLE_RE.test(key)) return `keys ${UNSTORABLE_PROBLEM}`;
+    if (!isStorableText(key)) return `keys ${UNSTORABLE_TEXT_PROBLEM}`;
     const v = (value as Record<string, unknown>)[key];
     const ok = (typeof v === 'string' && v.length <= MAX_CONTEXT_VALUE_CHARS) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
     if (!ok) return `${key} must be a string (≤${MAX_CONTEXT_VALUE_CHARS} chars), a finite number or a boolean`;
-    if (typeof v === 'string' && UNSTORABLE_RE.test(v)) return `${key} ${UNSTORABLE_PROBLEM}`;
+    if (typeof v === 'string' && !isStorableText(v)) return `${key} ${UNSTORABLE_TEXT_PROBLEM}`;
   }
   return null;
 }

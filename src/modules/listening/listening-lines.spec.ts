@@ -14,6 +14,8 @@ describe('parsePlayLine', () => {
     ['ndjson', '{"userId":"u1","plays":2}', 1, { kind: 'error', message: 'itemId must be a non-empty string' }],
     ['ndjson', '[1,2]', 1, { kind: 'error', message: 'expected a JSON object {userId, itemId, plays}' }],
     ['ndjson', '{"userId":', 1, { kind: 'error', message: 'not valid JSON' }],
+    ['tsv', 'u1\ta\u00009\t3', 2, { kind: 'error', message: 'itemId must not contain NUL characters or unpaired UTF-16 surrogates' }],
+    ['ndjson', '{"userId":"u\\ud83c","itemId":"a9","plays":1}', 1, { kind: 'error', message: 'userId must not contain NUL characters or unpaired UTF-16 surrogates' }],
   ] as const)('%s %j (line %d)', (format, line, lineNo, expected) => {
     expect(parsePlayLine(line, format, lineNo)).toEqual(expected);
   });
@@ -24,6 +26,7 @@ describe('parseItemLine', () => {
     ['ndjson', '{"itemId":"a1","name":"Jay Chou","genre":"mandopop","language":"zh"}', 1, { kind: 'ok', value: { itemKey: 'a1', name: 'Jay Chou', genre: 'mandopop', language: 'zh' } }],
     ['ndjson', '{"itemId":"a1","genre":null}', 1, { kind: 'ok', value: { itemKey: 'a1', genre: null } }],
     ['ndjson', '{"itemId":"a1","name":3}', 1, { kind: 'error', message: 'name must be a string' }],
+    ['ndjson', '{"itemId":"a1","name":"x\\u0000"}', 1, { kind: 'error', message: 'name must not contain NUL characters or unpaired UTF-16 surrogates' }],
     ['tsv', 'id\tname\turl\tpictureURL', 1, { kind: 'skip' }],
     ['tsv', '1\tMALICE MIZER\thttp://www.last.fm/music/MALICE+MIZER\thttp://userserve-ak.last.fm/x.jpg', 2, { kind: 'ok', value: { itemKey: '1', name: 'MALICE MIZER' } }],
     ['tsv', 'a2\tEason Chan\tcantopop\tyue', 2, { kind: 'ok', value: { itemKey: 'a2', name: 'Eason Chan', genre: 'cantopop', language: 'yue' } }],

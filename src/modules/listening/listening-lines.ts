@@ -1,3 +1,5 @@
+import { isStorableText, UNSTORABLE_TEXT_PROBLEM } from '../../engine/util/storable-text';
+
 /** One listener × item play count from an import line. */
 export interface PlayLine {
   userKey: string;
@@ -22,6 +24,7 @@ function key(value: unknown, field: string): string | { error: string } {
   if (typeof value !== 'string' || value.trim() === '') return { error: `${field} must be a non-empty string` };
   const trimmed = value.trim();
   if (trimmed.length > MAX_KEY_CHARS) return { error: `${field} is longer than ${MAX_KEY_CHARS} characters` };
+  if (!isStorableText(trimmed)) return { error: `${field} ${UNSTORABLE_TEXT_PROBLEM}` };
   return trimmed;
 }
 
@@ -69,6 +72,7 @@ function optionalText(value: unknown, field: string): string | null | undefined 
   if (value === undefined) return undefined;
   if (value === null || value === '') return null;
   if (typeof value !== 'string') return { error: `${field} must be a string` };
+  if (!isStorableText(value)) return { error: `${field} ${UNSTORABLE_TEXT_PROBLEM}` };
   return value.trim();
 }
 
