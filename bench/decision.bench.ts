@@ -199,9 +199,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     let n = 0;
     const body = () => JSON.stringify({ slotId: slotKeys[n % SLOTS], userId: `u${(n++ * 7919) % USERS}`, platform: 'ios', context: { hour: 21, network: 'wifi' } });
-    // Setup leaves background work behind (package recomputes, index refreshes, PostgreSQL's
-    // autovacuum of a million fresh profile rows). Loaded during it, the bare server gave about half
-    // its rate, and the ratio swung with it.
+    // Setup can leave background work behind (package recomputes, index refreshes, PostgreSQL's
+    // autovacuum of a million fresh profile rows); neither server is loaded until it is done.
     const quietS = await waitForQuietMachine(0.25, 90);
     log(`# waited ${quietS.toFixed(0)} s for the machine to go quiet after setup`);
     const probe = await api(base, client, 'POST', '/v1/decisions', JSON.parse(body()));

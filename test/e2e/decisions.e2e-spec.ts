@@ -147,6 +147,19 @@ describe('decisions (embedded mode, through HTTP)', () => {
     const surrogate = await decide({ slotId: 'phone-desktop-banner', userId: 'plain-\uD83C', platform: 'ios' });
     expect(surrogate.status).toBe(400);
     expect(surrogate.body.errors.map((e: { field: string }) => e.field)).toEqual(['userId']);
+    // The JSON body parser refuses them before the decision request's own check, each field by its path.
+    for (const [body, field] of [
+      [{ slotId: 'phone-desktop-banner', userId: 'u\u00001', platform: 'ios' }, 'userId'],
+      [{ slotId: 'phone-desktop-banner', userId: 'plain-1', platform: 'ios', context: { genre: 'pop\uD83C' } }, 'context.genre'],
+      [{ slotId: 'phone-desktop-banner', userId: 'plain-1', platform: 'ios', context: { ['\uDFB5k']: 1 } }, 'context.\uDFB5k'],
+      [{ slotId: 'a\u0000', userId: 'plain-1', platform: 'ios' }, 'slotId'],
+    ] as const) {
+      const refused = await decide(body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+    // Paired surrogates (emoji) and CJK are fine.
+    expect((await decide({ slotId: 'phone-desktop-banner', userId: 'u-🎵-歌', platform: 'ios', context: { mood: '🎸 é 歌' } })).status).toBe(200);
   });
 
   it('a decision-log row PostgreSQL refuses costs only itself: the rest of its batch is stored, the refused one counted', async () => {

@@ -1,4 +1,3 @@
-import { isStorableText, UNSTORABLE_TEXT_PROBLEM } from '../../engine/util/storable-text';
 import { PLATFORMS } from '../campaigns/config.dto';
 import type { FieldProblem } from '../../platform/http/validation';
 import type { DecisionInput } from './decision.service';
@@ -14,7 +13,6 @@ export type DecisionRequestCheck = { kind: 'valid'; input: DecisionInput } | { k
 function stringProblem(value: unknown, minChars: number, maxChars: number): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length < minChars || value.length > maxChars) return `must be ${minChars}..${maxChars} characters long`;
-  if (!isStorableText(value)) return UNSTORABLE_TEXT_PROBLEM;
   return null;
 }
 
@@ -25,11 +23,9 @@ function contextProblem(value: unknown): string | null {
     if (!Object.hasOwn(value, key)) continue;
     if (++keys > MAX_CONTEXT_KEYS) return `must have at most ${MAX_CONTEXT_KEYS} keys`;
     if (key.length > MAX_CONTEXT_KEY_CHARS) return `key "${key.slice(0, 20)}…" is longer than ${MAX_CONTEXT_KEY_CHARS} characters`;
-    if (!isStorableText(key)) return `keys ${UNSTORABLE_TEXT_PROBLEM}`;
     const v = (value as Record<string, unknown>)[key];
     const ok = (typeof v === 'string' && v.length <= MAX_CONTEXT_VALUE_CHARS) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
     if (!ok) return `${key} must be a string (≤${MAX_CONTEXT_VALUE_CHARS} chars), a finite number or a boolean`;
-    if (typeof v === 'string' && !isStorableText(v)) return `${key} ${UNSTORABLE_TEXT_PROBLEM}`;
   }
   return null;
 }
@@ -38,6 +34,8 @@ function contextProblem(value: unknown): string | null {
  * The body of POST /v1/decisions, checked by hand: this route runs thousands of times a second and
  * class-validator + class-transformer cost more than the rest of its request handling. Same rules and
  * error shape as the DTO validation of every other route (unknown fields rejected, each field named).
+ * Text PostgreSQL cannot store (NUL, unpaired surrogates) never gets here: the JSON body parser
+ * refuses it for every route (platform/http/json-body.ts).
  */
 export function checkDecisionRequest(body: unknown): DecisionRequestCheck {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { kind: 'invalid', errors: [{ field: 'body', problems: ['must be a JSON object'] }] };
