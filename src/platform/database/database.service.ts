@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
 import type { AppConfig } from '../../config/config';
 import { ALL_ENTITIES } from './entities';
@@ -39,6 +41,32 @@ export class DatabaseService {
       throw error;
     }
     return new DatabaseService(dataSource, embedded, embedded ? embedded.dataPath : url);
+  }
+
+  /** PGlite's socket server does not speak COPY's sub-protocol (it drops the connection), so embedded mode cannot COPY. */
+  get supportsCopyFrom(): boolean {
+    return this.embedded === null;
+  }
+
+  /**
+   * Runs `COPY … FROM STDIN` with `text` as its data, on a connection of its own from the pool.
+   * Resolves once PostgreSQL has committed the rows; rejects with PostgreSQL's error (the whole
+   * COPY is then rolled back).
+   */
+  async copyFrom(sql: string, text: string): Promise<void> {
+    if (!this.supportsCopyFrom) throw new Error('COPY FROM STDIN is not available in embedded mode');
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const stream = client.query(copyFrom(sql));
+        stream.on('finish', resolve);
+        stream.on('error', reject);
+        stream.end(text);
+      });
+    } finally {
+      await runner.release();
+    }
   }
 
   repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {

@@ -8,8 +8,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobPayloads {
   /** Records when an API key was last used, off the request path. */
   'auth.touch-key': { keyId: string; usedAtMs: number };
-  /** A batch of served ads for the decision log (one row per ad, with its propensity). */
-  'decisions.log': { rows: import('../../modules/delivery/decision-log').DecisionLogRow[] };
+  /** A batch of served ads for the decision log (one row per ad, with its propensity), as COPY text lines. */
+  'decisions.log': import('../../modules/delivery/decision-log').DecisionLogBatch;
   /** Recompute rule packages after a profile import, or the combination packages built on changed packages. */
   'audiences.recompute-packages': { cause: 'profiles' | 'packages'; changedKeys: string[]; token: string };
   /** Verified tracking events (one link hit, or one POST /v1/events batch) for the feedback worker. */
@@ -50,8 +50,9 @@ export const JOB_DEFINITIONS: JobDefinitions = {
     queue: 'decisions',
     attempts: 8,
     backoffMs: 500,
-    // A batch is identified by its first row; a re-enqueued batch is then dropped while the first is pending.
-    dedupeKey: (p) => p.rows[0]?.decisionId ?? 'empty',
+    // A batch is identified by its first row's decision id (its text's first field); a re-enqueued
+    // batch is then dropped while the first is pending.
+    dedupeKey: (p) => ('copy' in p ? p.copy.slice(0, p.copy.indexOf('\t')) : p.rows[0]?.decisionId) || 'empty',
   },
   'auth.touch-key': {
     queue: 'system',

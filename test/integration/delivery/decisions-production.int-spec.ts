@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { RunningWorker } from '../../../src/bootstrap';
+import { DecisionLog } from '../../../src/modules/delivery/decision-log';
+import { encodeDecisionLogLines } from '../../../src/modules/delivery/decision-log-copy';
+import { MetricsService } from '../../../src/platform/metrics/metrics.service';
 import { eventually } from '../../support/job-driver.contract';
 import { startOwnRedis, type OwnRedis } from '../../support/own-redis';
 import { expectOk } from '../../support/seed-ads';
@@ -51,14 +55,69 @@ describe('decisions in production mode (Redis counters, two API nodes)', () => {
     expect(results.filter((r) => r.body.ads.length === 1)).toHaveLength(9);
   });
 
-  it('writes the decision log through BullMQ and the worker', async () => {
-    const served = await http(nodeB.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: 'logged', platform: 'ios' } });
-    const id = served.body.ads[0].decisionId;
+  it('writes the decision log through BullMQ and the worker with COPY, every field as served', async () => {
+    // Tabs, newlines and backslashes are COPY's own syntax: the row must come back exactly as sent.
+    const userId = 'tab\there\nnew line \\N back\\slash';
+    const context = { note: 'a\tb\\c"d\r', hour: 7, wifi: true };
+    const served = await http(nodeB.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId, platform: 'ios', appVersion: '9.1', context } });
+    expect(served.status).toBe(200);
+    const ad = served.body.ads[0];
     const { Client } = await import('pg');
     const db = new Client({ connectionString: prod.env.DATABASE_URL });
     await db.connect();
     try {
-      await eventually(async () => ((await db.query('SELECT 1 FROM decisions WHERE decision_id = $1', [id])).rowCount === 1 ? true : null));
+      const row = await eventually(async () => (await db.query('SELECT * FROM decisions WHERE decision_id = $1', [ad.decisionId])).rows[0] ?? null);
+      expect(row).toMatchObject({
+        user_id: userId, campaign_id: ad.campaignId, creative_id: ad.creative.id, branch: ad.branch, method: ad.method, arm: null, fallback: null,
+        propensity: ad.probability, score: null, position: 0, explored: false, context: { ...context, appVersion: '9.1' }, features: { user: null, context },
+      });
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('stores each row of a logged batch once: a refused row is dropped and counted, a retried batch adds nothing', async () => {
+    const log = worker.context.get(DecisionLog);
+    const batches = async () => {
+      const counts: Record<string, number> = {};
+      for (const v of (await worker.context.get(MetricsService).registry.getSingleMetric('musicboss_decision_log_batches_total')!.get()).values) counts[String(v.labels.path)] = v.value;
+      return counts;
+    };
+    const before = await batches();
+    const row = (userId: string, context: Record<string, unknown>) => ({
+      decisionId: randomUUID(), createdAtMs: Date.now(), userId, slotId: randomUUID(), platform: 'ios', campaignId: randomUUID(), creativeId: randomUUID(),
+      branch: 'b', method: 'priority', arm: null, armProbability: null, fallback: null, propensity: 0.5, score: null, position: 0, explored: false,
+      configVersion: 1, modelVersion: null, context, features: null,
+    });
+    const good = [row('copy-batch', { a: 1 }), row('copy-batch', { b: 'x\ty' })];
+    // jsonb refuses a NUL escape: COPY refuses the whole batch, the rows are written again one by one.
+    const poisoned = row('copy-batch', { genre: 'pop\u0000' });
+    const copy = encodeDecisionLogLines([good[0], poisoned, good[1]]);
+    await log.write({ copy });
+    const { Client } = await import('pg');
+    const db = new Client({ connectionString: prod.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const stored = async () => (await db.query("SELECT decision_id, context FROM decisions WHERE user_id = 'copy-batch' ORDER BY decision_id")).rows;
+      const expected = good.map((r) => ({ decision_id: r.decisionId, context: r.context })).sort((x, y) => x.decision_id.localeCompare(y.decision_id));
+      expect(await stored()).toEqual(expected);
+      // A job retried after its COPY committed: COPY refuses the duplicate keys, ON CONFLICT skips them.
+      const clean = encodeDecisionLogLines(good);
+      await log.write({ copy: clean });
+      expect(await stored()).toEqual(expected);
+      // The poisoned batch ended row by row, the retried one with ON CONFLICT (only these two writes
+      // can take those paths here; other batches of this suite may be landing by COPY meanwhile).
+      const after = await batches();
+      expect([(after.rows ?? 0) - (before.rows ?? 0), (after.insert ?? 0) - (before.insert ?? 0)]).toEqual([1, 1]);
+      // A clean batch is stored without either fallback: by COPY.
+      const fresh = row('copy-batch', { c: 3 });
+      await log.write({ copy: encodeDecisionLogLines([fresh]) });
+      expect((await db.query('SELECT 1 FROM decisions WHERE decision_id = $1', [fresh.decisionId])).rowCount).toBe(1);
+      const last = await batches();
+      expect([last.rows, last.insert]).toEqual([after.rows, after.insert]);
+      expect(last.copy).toBeGreaterThanOrEqual(1);
+      const metrics = await worker.context.get(MetricsService).registry.getSingleMetricAsString('musicboss_decision_log_dropped_rows_total');
+      expect(metrics).toMatch(/musicboss_decision_log_dropped_rows_total 1\b/);
     } finally {
       await db.end();
     }
