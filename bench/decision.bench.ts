@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { commandCpuSeconds, machineCpuSeconds, measureCpu } from './lib/process-cpu';
+import { commandCpuSeconds, machineCpuSeconds, measureCpu, measureSchedule } from './lib/process-cpu';
 import { BENCH_REDIS_URL, freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
 
 const ROOT = join(__dirname, '..', '..');
@@ -218,18 +218,24 @@ async function main(): Promise<void> {
     const scripts = { calls: 0, usec: 0 };
     const gcSums = new Map<string, { count: number; seconds: number }>();
     const loop = { p50: [] as number[], p99: [] as number[], max: [] as number[] };
+    const schedules = { api: [] as { running: number; waiting: number }[], bare: [] as { running: number; waiting: number }[] };
+    const addSchedule = (into: { running: number; waiting: number }[], share: { running: number; waiting: number } | null) => share !== null && into.push(share);
     for (let round = 0; round < ROUNDS; round++) {
       // The worker finishes writing the previous MusicBoss round's decision log first.
       if (round > 0) await waitForQuietMachine(0.25, 30);
+      const bareSchedule = hello.pid === undefined ? () => null : measureSchedule(hello.pid);
       bareRounds.push(await load(`http://127.0.0.1:${helloPort}/v1/decisions`, {}, body, ROUND_S));
+      addSchedule(schedules.bare, bareSchedule());
       const scriptsBefore = evalshaStats(await redis.info('commandstats'));
       const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, postgres: postgresCpu, 'load generator': process.pid });
+      const apiSchedule = measureSchedule(stack.pids.api);
       const machineBefore = machineCpuSeconds();
       // Reading the metrics resets the event-loop delay histogram, so the next read covers the round only.
       const gcBefore = gcPauses(await (await fetch(`${base}/metrics`)).text());
       const result = await load(`${base}/v1/decisions`, { authorization: `Bearer ${client}` }, body, ROUND_S);
       const metricsAfter = await (await fetch(`${base}/metrics`)).text();
       const shares = cpuShares();
+      addSchedule(schedules.api, apiSchedule());
       const machineAfter = machineCpuSeconds();
       const scriptsAfter = evalshaStats(await redis.info('commandstats'));
       rounds.push(result);
@@ -270,6 +276,15 @@ async function main(): Promise<void> {
     const ms = (xs: number[], pick: (xs: number[]) => number) => (xs.length === 0 ? '?' : pick(xs).toFixed(1));
     const gc = [...gcSums].map(([kind, { count, seconds }]) => `${kind} ${count} (${count > 0 ? ((seconds * 1000) / count).toFixed(2) : '-'} ms each)`);
     log(`# API event loop during the load: delay p50 ${ms(loop.p50, mean)} ms, p99 ${ms(loop.p99, (xs) => Math.max(...xs))} ms, max ${ms(loop.max, (xs) => Math.max(...xs))} ms; GC pauses: ${gc.join(', ')}`);
+    if (schedules.api.length > 0 && schedules.bare.length > 0) {
+      // A saturated server's event loop always has work: wall time it neither ran nor waited for a
+      // core is time it waited on I/O (for the API, on Redis).
+      const pct = (xs: { running: number; waiting: number }[], pick: 'running' | 'waiting') => `${Math.round(100 * mean(xs.map((x) => x[pick])))}%`;
+      log(
+        `# Main thread during its load, share of the wall time: API running ${pct(schedules.api, 'running')}, waiting for a core ${pct(schedules.api, 'waiting')}; ` +
+          `bare Fastify running ${pct(schedules.bare, 'running')}, waiting for a core ${pct(schedules.bare, 'waiting')}`,
+      );
+    }
     if (machine.measured) {
       // The machine's ceiling for this workload: every decision costs CPU in the API, Redis, the
       // worker, PostgreSQL and the load generator, and they all share the same cores.

@@ -45,6 +45,31 @@ export function measureCpu(sources: Readonly<Record<string, number | (() => numb
   };
 }
 
+/**
+ * Starts timing a process's main thread from /proc/<pid>/schedstat; the returned function gives the
+ * shares of the wall time since then that it ran, and that it was runnable but waiting for a core
+ * (preempted by other processes): a loaded server's CPU profile counts the second as idle. Null
+ * where /proc cannot say.
+ */
+export function measureSchedule(pid: number): () => { running: number; waiting: number } | null {
+  const read = (): [number, number] | null => {
+    try {
+      const [runNs, waitNs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+      return Number.isFinite(runNs) && Number.isFinite(waitNs) ? [runNs, waitNs] : null;
+    } catch {
+      return null;
+    }
+  };
+  const startedNs = process.hrtime.bigint();
+  const before = read();
+  return () => {
+    const after = read();
+    const elapsedNs = Number(process.hrtime.bigint() - startedNs);
+    if (before === null || after === null || elapsedNs <= 0) return null;
+    return { running: (after[0] - before[0]) / elapsedNs, waiting: (after[1] - before[1]) / elapsedNs };
+  };
+}
+
 /** User + system CPU seconds of each process whose command name is `command` (e.g. PostgreSQL's backends), by pid. */
 function cpuSecondsByPid(command: string): Map<number, number> {
   const out = new Map<number, number>();
