@@ -42,6 +42,7 @@ describe('tracking tokens', () => {
     ['string ids, no arm', claims],
     ['UUID ids, an arm, non-ASCII branch, exact probability and ms', uuidClaims],
     ['mixed ids', { ...uuidClaims, c: 'camp-1', s: 'ABCDEF00-0000-4000-8000-00000000005E' }],
+    ['UUIDs with every hex digit in every group', { ...uuidClaims, d: 'fedcba98-7654-4321-8fed-cba987654321', cr: '01234567-89ab-4cde-8f01-23456789abcd', s: 'ffffffff-ffff-4fff-bfff-ffffffffffff', c: '00000000-0000-4000-8000-000000000000' }],
     ['empty strings', { ...claims, b: '', u: '', pf: '' }],
   ])('round-trips %s exactly', (_label, given) => {
     expect(verifyTrackingToken(signTrackingToken(given, SECRET), SECRET, given.i)).toEqual({ kind: 'valid', claims: given });

@@ -68,7 +68,7 @@ function encodeClaims(claims: TrackingClaims): Buffer {
   for (let bit = 0; bit < ID_FIELDS.length; bit++) {
     const value = claims[ID_FIELDS[bit]];
     if (flags & (1 << bit)) {
-      for (const [from, to] of UUID_HEX_GROUPS) at += out.write(value.substring(from, to), at, 'hex');
+      at = writeUuid(out, at, value);
     } else at = writeString(out, at, value);
   }
   out.writeDoubleLE(claims.p, at);
@@ -82,14 +82,22 @@ function encodeClaims(claims: TrackingClaims): Buffer {
   return out;
 }
 
-/** The hex runs of a UUID between its dashes. */
-const UUID_HEX_GROUPS = [
-  [0, 8],
-  [9, 13],
-  [14, 18],
-  [19, 23],
-  [24, 36],
-] as const;
+/** A nibble's value by char code ('0'–'9', 'a'–'f'; the caller has checked the UUID's form). */
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
+
+/**
+ * Writes a lowercase UUID's 16 bytes, two hex digits at a time, skipping its dashes: no substring
+ * or hex-decoding call per group (this runs for four ids of every served ad).
+ */
+function writeUuid(out: Buffer, at: number, value: string): number {
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+    out[at++] = (nibble(value.charCodeAt(i)) << 4) | nibble(value.charCodeAt(i + 1));
+  }
+  return at;
+}
 
 /** Bytes of a length-prefixed string. */
 function stringBytes(value: string): number {
