@@ -5,7 +5,7 @@ const SECRET = 'x'.repeat(32);
 describe('loadConfig', () => {
   it('defaults to embedded mode with ./data', () => {
     const result = loadConfig({}, '/srv/mb');
-    expect(result).toMatchObject({ kind: 'ok', config: { mode: 'embedded', port: 3000, dataDir: '/srv/mb/data', databaseUrl: null, redisUrl: null } });
+    expect(result).toMatchObject({ kind: 'ok', config: { mode: 'embedded', port: 3000, dataDir: '/srv/mb/data', databaseUrl: null, redisUrl: null, decisionLogBufferBytes: 64 * 1024 * 1024 } });
   });
 
   it('is production mode with both URLs and a tracking secret', () => {
@@ -25,6 +25,8 @@ describe('loadConfig', () => {
     [{ MUSICBOSS_BOOTSTRAP_ADMIN_KEY: 'short' }, 'MUSICBOSS_BOOTSTRAP_ADMIN_KEY: must be at least 24 characters'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ MUSICBOSS_MODEL_BUDGET_MS: '0' }, 'MUSICBOSS_MODEL_BUDGET_MS: must be between 0.1 and 1000, got 0'],
+    [{ MUSICBOSS_DECISION_LOG_BUFFER_BYTES: '100' }, 'MUSICBOSS_DECISION_LOG_BUFFER_BYTES: must be between 1024 and 17179869184, got 100'],
+    [{ MUSICBOSS_DECISION_LOG_BUFFER_BYTES: '64MB' }, 'MUSICBOSS_DECISION_LOG_BUFFER_BYTES: must be an integer, got "64MB"'],
     [{ MUSICBOSS_DOCS: 'maybe' }, 'MUSICBOSS_DOCS: must be true or false, got "maybe"'],
     [{ MUSICBOSS_ATTRIBUTION_WINDOW_MS: '10' }, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS: must be between 1000 and 604800000, got 10'],
     [{ MUSICBOSS_EVENTS_RETENTION_DAYS: '0' }, 'MUSICBOSS_EVENTS_RETENTION_DAYS: must be between 1 and 3650, got 0'],

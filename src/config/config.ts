@@ -21,6 +21,11 @@ export interface AppConfig {
   readonly uploadLimitBytes: number;
   readonly managementRateLimitPerMinute: number;
   readonly modelBudgetMs: number;
+  /**
+   * Decision-log text an API node holds while the queue is unreachable; past it the oldest rows are
+   * dropped and counted, so a long Redis outage cannot run the node out of memory.
+   */
+  readonly decisionLogBufferBytes: number;
   readonly shutdownGraceMs: number;
   readonly docsEnabled: boolean;
   /** An impression followed by a click within this window is a positive example. */
@@ -130,6 +135,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       uploadLimitBytes: readInt(env, 'MUSICBOSS_UPLOAD_LIMIT_BYTES', 512 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
       managementRateLimitPerMinute: readInt(env, 'MUSICBOSS_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
       modelBudgetMs: readNumber(env, 'MUSICBOSS_MODEL_BUDGET_MS', 2, 0.1, 1000),
+      decisionLogBufferBytes: readInt(env, 'MUSICBOSS_DECISION_LOG_BUFFER_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
       shutdownGraceMs: readInt(env, 'MUSICBOSS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       docsEnabled: readBool(env, 'MUSICBOSS_DOCS', true),
       attributionWindowMs: readInt(env, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS', 30 * 60_000, 1000, 7 * 24 * 3600_000),

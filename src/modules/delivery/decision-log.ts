@@ -5,7 +5,8 @@ import { isPoisonError } from '../../platform/database/poison-error';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import { DATABASE } from '../../platform/tokens';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG, DATABASE } from '../../platform/tokens';
 import { countDecisionLogLines, decodeDecisionLogLines, DECISION_LOG_COLUMN_TYPES, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
 
 export interface DecisionLogRow {
@@ -47,7 +48,8 @@ export type DecisionLogBatch = { copy: string } | { rows: DecisionLogRow[] };
  * The decision log leaves the request as queued jobs: each decision's rows are encoded as COPY text
  * lines when it is made, and enqueued in batches every 200 ms, so a decision costs no extra round
  * trip. A crash can lose at most the last unflushed batch of log rows (never events, which the app
- * reports separately). The worker COPYs a batch in one statement, which PostgreSQL runs with about
+ * reports separately); while the queue is unreachable rows wait in memory up to
+ * MUSICBOSS_DECISION_LOG_BUFFER_BYTES, past which the oldest are dropped and counted. The worker COPYs a batch in one statement, which PostgreSQL runs with about
  * 40% less CPU than the same rows through INSERT … ON CONFLICT; COPY has no ON CONFLICT, so a batch
  * it refuses (a retry of one that landed, or a row PostgreSQL cannot store) is written again with
  * ON CONFLICT DO NOTHING, then row by row: each row is stored once.
@@ -59,6 +61,10 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   private chunks: string[] = [];
   private chunkRows: number[] = [];
   private bufferedRows = 0;
+  /** Characters of text buffered (a byte each for ASCII, which most of a row is). */
+  private bufferedChars = 0;
+  private isOverflowing = false;
+  private readonly overflowRows: Counter;
   private timer: NodeJS.Timeout | null = null;
   private readonly droppedRows: Counter;
   private readonly batches: Counter<'path'>;
@@ -66,8 +72,14 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly jobs: JobsService,
     @Inject(DATABASE) private readonly database: DatabaseService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
+    this.overflowRows = new Counter({
+      name: 'musicboss_decision_log_overflow_rows_total',
+      help: 'Decision-log rows an API node dropped, oldest first, because the queue stayed unreachable past its buffer (MUSICBOSS_DECISION_LOG_BUFFER_BYTES)',
+      registers: [metrics.registry],
+    });
     this.droppedRows = new Counter({ name: 'musicboss_decision_log_dropped_rows_total', help: 'Decision-log rows PostgreSQL refused on their data (each logged with its decision id)', registers: [metrics.registry] });
     this.batches = new Counter({
       name: 'musicboss_decision_log_batches_total',
@@ -89,10 +101,42 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
 
   append(rows: readonly DecisionLogRow[]): void {
     if (rows.length === 0) return;
-    this.chunks.push(encodeDecisionLogLines(rows));
+    const text = encodeDecisionLogLines(rows);
+    this.chunks.push(text);
     this.chunkRows.push(rows.length);
     this.bufferedRows += rows.length;
+    this.bufferedChars += text.length;
+    if (this.bufferedChars > this.config.decisionLogBufferBytes) this.dropOldest();
     if (this.bufferedRows >= MAX_BATCH) void this.flush();
+  }
+
+  /** Rows waiting to be enqueued on this node. */
+  get pendingRows(): number {
+    return this.bufferedRows;
+  }
+
+  /**
+   * Over the buffer (the queue has been unreachable for a while): the oldest decisions' rows go,
+   * keeping the newest, so the node keeps serving instead of running out of memory.
+   */
+  private dropOldest(): void {
+    let take = 0;
+    let rows = 0;
+    let chars = 0;
+    while (take < this.chunks.length - 1 && this.bufferedChars - chars > this.config.decisionLogBufferBytes) {
+      chars += this.chunks[take].length;
+      rows += this.chunkRows[take++];
+    }
+    if (take === 0) return;
+    this.chunks.splice(0, take);
+    this.chunkRows.splice(0, take);
+    this.bufferedRows -= rows;
+    this.bufferedChars -= chars;
+    this.overflowRows.inc(rows);
+    if (!this.isOverflowing) {
+      this.isOverflowing = true;
+      this.logger.error(`decision-log buffer over ${this.config.decisionLogBufferBytes} bytes while the queue is unreachable: dropping the oldest rows (musicboss_decision_log_overflow_rows_total)`);
+    }
   }
 
   async flush(): Promise<void> {
@@ -102,14 +146,19 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
       while (take < this.chunks.length && (take === 0 || rows + this.chunkRows[take] <= MAX_BATCH)) rows += this.chunkRows[take++];
       const chunks = this.chunks.splice(0, take);
       const chunkRows = this.chunkRows.splice(0, take);
+      const copy = chunks.join('');
       this.bufferedRows -= rows;
+      this.bufferedChars -= copy.length;
       try {
-        await this.jobs.enqueue('decisions.log', { copy: chunks.join('') });
+        await this.jobs.enqueue('decisions.log', { copy });
+        this.isOverflowing = false;
       } catch (error) {
         // Queue unreachable: keep the rows and try again on the next tick.
         this.chunks.unshift(...chunks);
         this.chunkRows.unshift(...chunkRows);
         this.bufferedRows += rows;
+        this.bufferedChars += copy.length;
+        if (this.bufferedChars > this.config.decisionLogBufferBytes) this.dropOldest();
         this.logger.warn(`decision log enqueue failed, ${this.bufferedRows} rows buffered: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }

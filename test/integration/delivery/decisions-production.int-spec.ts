@@ -124,6 +124,13 @@ describe('decisions in production mode (Redis counters, two API nodes)', () => {
   });
 });
 
+const OUTAGE_BUFFER_BYTES = 8 * 1024;
+
+function metricValue(text: string, name: string): number {
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
 describe('decisions while Redis is stopped mid-run', () => {
   let redis: OwnRedis;
   let prod: ProductionTestEnv;
@@ -132,7 +139,8 @@ describe('decisions while Redis is stopped mid-run', () => {
 
   beforeAll(async () => {
     redis = await startOwnRedis();
-    prod = await createProductionEnv({ REDIS_URL: redis.url, MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
+    // A decision-log buffer of a few kilobytes: the outage below overflows it.
+    prod = await createProductionEnv({ REDIS_URL: redis.url, MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000', MUSICBOSS_DECISION_LOG_BUFFER_BYTES: String(OUTAGE_BUFFER_BYTES) });
     app = await startProductionApp(prod, 'all');
     client = (await expectOk(http(app.url, 'POST', '/v1/api-keys', { key: prod.adminKey, body: { name: 'app', role: 'slot-client' } }))).key;
     await setUpCappedSlot(app.url, prod.adminKey, 1000);
@@ -144,17 +152,28 @@ describe('decisions while Redis is stopped mid-run', () => {
     await prod?.drop();
   });
 
-  it('keeps deciding with local counters, says degraded, and recovers', async () => {
+  it('keeps deciding with local counters, says degraded, and recovers; the decision log keeps the newest rows it can hold and writes them once Redis is back', async () => {
     const before = await http(app.url, 'GET', '/health/ready');
     expect(before.body.status).toBe('ok');
+    const log = app.api.app.get(DecisionLog);
+    await eventually(async () => (log.pendingRows === 0 ? true : null));
+    const overflowBefore = metricValue((await http(app.url, 'GET', '/metrics')).text, 'musicboss_decision_log_overflow_rows_total');
     await redis.stop();
     const statuses: number[] = [];
+    const decisionIds: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const r = await http(app.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: `u-${i % 5}`, platform: 'ios' } });
+      const r = await http(app.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: `outage-${i % 5}`, platform: 'ios' } });
       statuses.push(r.status);
-      if (r.status === 200) expect(r.body.ads).toHaveLength(1);
+      if (r.status === 200) {
+        expect(r.body.ads).toHaveLength(1);
+        decisionIds.push(r.body.ads[0].decisionId);
+      }
     }
     expect(statuses.every((s) => s === 200)).toBe(true);
+    const overflow = metricValue((await http(app.url, 'GET', '/metrics')).text, 'musicboss_decision_log_overflow_rows_total') - overflowBefore;
+    expect(overflow).toBeGreaterThan(0);
+    expect(overflow).toBeLessThan(50);
+    expect(log.pendingRows).toBe(50 - overflow);
     const degraded = await http(app.url, 'GET', '/health/ready');
     expect(degraded.status).toBe(200);
     expect(degraded.body.status).toBe('degraded');
@@ -162,6 +181,13 @@ describe('decisions while Redis is stopped mid-run', () => {
     expect((await http(app.url, 'GET', '/metrics')).text).toMatch(/musicboss_counters_degraded 1/);
 
     await redis.start();
+    // The rows the buffer kept are the newest, each stored once; the dropped ones are the oldest.
+    await eventually(async () => (log.pendingRows === 0 ? true : null), 20_000);
+    const stored = await eventually(async () => {
+      const rows: { decision_id: string }[] = await app.api.infra.database.dataSource.query("SELECT decision_id FROM decisions WHERE user_id LIKE 'outage-%'");
+      return rows.length === 50 - overflow ? rows.map((r) => r.decision_id) : null;
+    }, 20_000);
+    expect(new Set(stored)).toEqual(new Set(decisionIds.slice(overflow)));
     await eventually(async () => {
       await http(app.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: 'back', platform: 'ios' } });
       return (await http(app.url, 'GET', '/health/ready')).body.components.counters.status === 'up' ? true : null;
