@@ -48,11 +48,12 @@ export type DecisionLogBatch = { copy: string } | { rows: DecisionLogRow[] };
  * The decision log leaves the request as queued jobs: each decision's rows are encoded as COPY text
  * lines when it is made, and enqueued in batches every 200 ms, so a decision costs no extra round
  * trip. A crash can lose at most the last unflushed batch of log rows (never events, which the app
- * reports separately); while the queue is unreachable rows wait in memory up to
- * MUSICBOSS_DECISION_LOG_BUFFER_BYTES, past which the oldest are dropped and counted. The worker COPYs a batch in one statement, which PostgreSQL runs with about
- * 40% less CPU than the same rows through INSERT … ON CONFLICT; COPY has no ON CONFLICT, so a batch
- * it refuses (a retry of one that landed, or a row PostgreSQL cannot store) is written again with
- * ON CONFLICT DO NOTHING, then row by row: each row is stored once.
+ * reports separately). While the queue is unreachable, rows wait in memory up to
+ * MUSICBOSS_DECISION_LOG_BUFFER_BYTES, past which the oldest are dropped and counted.
+ * The worker COPYs a batch in one statement, which PostgreSQL runs with about 40% less CPU than the
+ * same rows through INSERT … ON CONFLICT. COPY has no ON CONFLICT, so a batch it refuses (a retry of
+ * one that landed, or a row PostgreSQL cannot store) is written again with ON CONFLICT DO NOTHING,
+ * then row by row: each row is stored once.
  */
 @Injectable()
 export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
