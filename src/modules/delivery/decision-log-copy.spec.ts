@@ -1,6 +1,6 @@
 import { JOB_DEFINITIONS } from '../../platform/jobs/job-definitions';
 import type { DecisionLogRow } from './decision-log';
-import { countDecisionLogLines, decodeDecisionLogLines, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
+import { decodeDecisionLogLines, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
 
 const BASE: DecisionLogRow = {
   decisionId: '0b6c3d1e-1111-4222-8333-444455556666',
@@ -39,7 +39,7 @@ describe('decision-log COPY lines', () => {
     ['CJK and emoji', { userId: 'u-🎵-歌', context: { mood: '🎸 é' } }, { user_id: 'u-🎵-歌', context: '{"mood":"🎸 é"}' }],
   ])('%s: one line that decodes to the same fields', (_, change, expected) => {
     const text = encodeDecisionLogLines([{ ...BASE, ...change }]);
-    expect(countDecisionLogLines(text)).toBe(1);
+    expect(decodeDecisionLogLines(text)).toHaveLength(1);
     // A raw tab or newline inside a field would split it: every line must have exactly 20 fields.
     expect(text.split('\n')).toHaveLength(2);
     expect(text.slice(0, -1).split('\t')).toHaveLength(DECISION_LOG_COLUMNS.length);
@@ -52,7 +52,7 @@ describe('decision-log COPY lines', () => {
     const features = { user: null, context };
     const rows = [0, 1, 2].map((position) => ({ ...BASE, decisionId: `${position}`.padStart(8, '0') + BASE.decisionId.slice(8), position, context, features }));
     const text = encodeDecisionLogLines(rows);
-    expect(countDecisionLogLines(text)).toBe(3);
+    expect(decodeDecisionLogLines(text)).toHaveLength(3);
     const decoded = decodeDecisionLogLines(text);
     expect(decoded.map((f) => [f[column('decision_id')], f[column('position')], f[column('context')], f[column('features')]])).toEqual(
       rows.map((r) => [r.decisionId, String(r.position), JSON.stringify(context), JSON.stringify(features)]),

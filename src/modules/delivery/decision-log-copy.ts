@@ -67,13 +67,6 @@ export function encodeDecisionLogLines(rows: readonly DecisionLogRow[]): string 
   return text;
 }
 
-/** A batch's number of rows (lines). */
-export function countDecisionLogLines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
-  return count;
-}
-
 /**
  * Splits COPY text back into lines, each with its fields in DECISION_LOG_COLUMNS order (null for
  * `\N`), for the paths COPY cannot take: PGlite's socket server does not speak COPY's sub-protocol,

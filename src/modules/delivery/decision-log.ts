@@ -7,7 +7,7 @@ import { JobsService } from '../../platform/jobs/jobs.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG, DATABASE } from '../../platform/tokens';
-import { countDecisionLogLines, decodeDecisionLogLines, DECISION_LOG_COLUMN_TYPES, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
+import { decodeDecisionLogLines, DECISION_LOG_COLUMN_TYPES, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
 
 export interface DecisionLogRow {
   decisionId: string;
@@ -170,6 +170,7 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
   async write(payload: DecisionLogBatch): Promise<void> {
     const text = 'copy' in payload ? payload.copy : encodeDecisionLogLines(payload.rows);
     if (text === '') return;
+    let copyRefusal: string | null = null;
     if (this.database.supportsCopyFrom) {
       try {
         await this.database.copyFrom(COPY_SQL, text);
@@ -177,10 +178,11 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
         return;
       } catch (error) {
         if (!isPoisonError(error)) throw error;
-        this.logger.warn(`decision-log COPY of ${countDecisionLogLines(text)} rows refused (${(error as Error).message}); writing them with ON CONFLICT`);
+        copyRefusal = (error as Error).message;
       }
     }
     const rows = decodeDecisionLogLines(text);
+    if (copyRefusal !== null) this.logger.warn(`decision-log COPY of ${rows.length} rows refused (${copyRefusal}); writing them with ON CONFLICT`);
     try {
       await this.insert(rows);
       this.batches.inc({ path: 'insert' });

@@ -220,6 +220,8 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
     // Object.assign, not { ...context, appVersion }: on Node 20 a spread followed by a property the
     // source lacks takes V8's slow path and makes a fresh hidden class (see finalizeDecision).
     const loggedContext = input.appVersion ? Object.assign({}, context, { appVersion: input.appVersion }) : context;
+    // One object for every ad of the decision: the log encodes a decision's shared features once.
+    const features = { user: scoringInput.profile, context };
     const ads = decision.ads.map((ad): ServedAdView => {
       const decisionId = randomUUID();
       const probability = ad.propensity * ad.creativeProbability;
@@ -247,7 +249,7 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
         configVersion: state.configVersion,
         modelVersion,
         context: loggedContext,
-        features: { user: scoringInput.profile, context },
+        features,
       });
       return {
         decisionId,
