@@ -196,6 +196,15 @@ export function counterStoreContract(name: string, createHarness: () => Promise<
       expect(await h.store.get([{ key: 'th', field: 'a' }, { key: 'th', field: 'b' }])).toEqual([null, 1]);
     });
 
+    it('a hash field written again in its bucket keeps its expiry: a request up to 2 s longer does not rewrite it', async () => {
+      await h.store.reserve({ candidates: [{ id: 'x', checks: [reserveField('tk', 'a', 5, 'cap', 100)] }], want: 1 });
+      await h.store.reserve({ candidates: [{ id: 'x', checks: [reserveField('tk', 'a', 5, 'cap', 101)] }], want: 1 });
+      const ttlS = await h.ttlS('tk', 'a');
+      expect(ttlS).toBeGreaterThan(90);
+      expect(ttlS).toBeLessThanOrEqual(100);
+      expect(await h.store.get([{ key: 'tk', field: 'a' }])).toEqual([2]);
+    });
+
     it.each([1, 7, 50])('200 concurrent reserves on hash fields (cap %i, ad-load 30) → exactly min(cap, 30) chosen', async (cap) => {
       const outs = await Promise.all(
         Array.from({ length: 200 }, () =>
