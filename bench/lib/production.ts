@@ -80,7 +80,7 @@ export interface ProductionStack {
 }
 
 /** Deletes every Redis key under `prefix:`. */
-async function deleteRedisKeys(prefix: string): Promise<void> {
+export async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(BENCH_REDIS_URL);
   try {
     let cursor = '0';
