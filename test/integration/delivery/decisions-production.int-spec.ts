@@ -69,7 +69,7 @@ describe('decisions in production mode (Redis counters, two API nodes)', () => {
       const row = await eventually(async () => (await db.query('SELECT * FROM decisions WHERE decision_id = $1', [ad.decisionId])).rows[0] ?? null);
       expect(row).toMatchObject({
         user_id: userId, campaign_id: ad.campaignId, creative_id: ad.creative.id, branch: ad.branch, method: ad.method, arm: null, fallback: null,
-        propensity: ad.probability, score: null, position: 0, explored: false, context: { ...context, appVersion: '9.1' }, features: { user: null, context },
+        propensity: ad.probability, score: null, position: 0, explored: ad.explored, context: { ...context, appVersion: '9.1' }, features: { user: null, context },
       });
     } finally {
       await db.end();
