@@ -4,6 +4,8 @@
  * argument instead of ~100 costs the client far less to encode and write): want, candidateCount,
  * one TTL in seconds per key (0: none), then per candidate: checkCount followed by checkCount ×
  * (keyIndex, op r|d|a, limit, fieldIndex or 0 for a plain key). ARGV[2…]: the hash fields, by index.
+ * Ops p and f (keyIndex 0) are checks already decided elsewhere, passed and failed: on Redis Cluster,
+ * counters outside the plan's home slot (ClusterCounterStore).
  * Returns one code per candidate: -1 chosen, 0 not evaluated (want reached), j > 0 rejected at its j-th check.
  */
 export const RESERVE_LUA = `
@@ -34,7 +36,11 @@ for c = 1, n do
     for j = 1, m do
       local key = KEYS[idx[j]]
       local ok
-      if op[j] == 'a' then
+      if op[j] == 'p' then
+        ok = true
+      elseif op[j] == 'f' then
+        ok = false
+      elseif op[j] == 'a' then
         if field[j] then ok = redis.call('HEXISTS', key, field[j]) == 0 else ok = redis.call('EXISTS', key) == 0 end
       else
         local v
@@ -92,4 +98,44 @@ local v = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
 local ttl = tonumber(ARGV[2])
 if ttl > 0 and redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 return v
+`;
+
+/**
+ * Check-and-reserve of one counter (Redis Cluster: a counter outside the plan's home slot).
+ * KEYS[1]; ARGV: limit, ttlS (0: none), field ('' for a plain key). Returns 1 reserved, 0 at the limit.
+ * TTLs as in RESERVE_LUA: a plain key gets its TTL when created, a hash's only grows.
+ */
+export const RESERVE_ONE_LUA = `
+local field = ARGV[3]
+local v
+if field ~= '' then v = redis.call('HGET', KEYS[1], field) else v = redis.call('GET', KEYS[1]) end
+local current = tonumber(v or '0') or 0
+if current + 1 > tonumber(ARGV[1]) then return 0 end
+local ttl = tonumber(ARGV[2])
+if field ~= '' then
+  redis.call('HINCRBY', KEYS[1], field, 1)
+  if ttl > 0 and redis.call('TTL', KEYS[1]) + 2 < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
+elseif current == 0 and ttl > 0 then
+  redis.call('SET', KEYS[1], 1, 'EX', ttl)
+else
+  redis.call('INCR', KEYS[1])
+end
+return 1
+`;
+
+/**
+ * Gives back reservations (Redis Cluster: those of a candidate whose counters in another slot refused
+ * it after its home slot had reserved). KEYS: the counters, all in one slot; ARGV[i]: KEYS[i]'s hash
+ * field, '' for a plain key.
+ */
+export const RELEASE_LUA = `
+-- A counter that expired in between is left absent: decrementing it would recreate it without a TTL.
+for i = 1, #KEYS do
+  if ARGV[i] ~= '' then
+    if redis.call('HEXISTS', KEYS[i], ARGV[i]) == 1 then redis.call('HINCRBY', KEYS[i], ARGV[i], -1) end
+  elseif redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('DECR', KEYS[i])
+  end
+end
+return #KEYS
 `;

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
+import type { Cluster } from 'ioredis';
+import { counterAddress, type CandidateReserveResult, type CounterCheck, type CounterRef, type CounterStore, type ReserveOutcome, type ReservePlan } from '../../engine/caps/counter-store';
+import { INCREMENT_LUA, RELEASE_LUA, RESERVE_LUA, RESERVE_ONE_LUA } from './reserve-lua';
+import { decodeReserveCodes, encodeReservePlan } from './reserve-plan-encoding';
+
+/** A script and its SHA1, run by EVALSHA (EVAL when a node does not have it yet). */
+interface ClusterScript {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+const scriptOf = (lua: string): ClusterScript => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), reserveOne: scriptOf(RESERVE_ONE_LUA), release: scriptOf(RELEASE_LUA), increment: scriptOf(INCREMENT_LUA) };
+
+/**
+ * Counters on Redis Cluster, for when one Redis primary is not enough (see README, "Scale beyond
+ * one machine"). A script may only touch keys of one slot. A decision's listener-scoped counters
+ * share the `{u:<id>}` hash tag, but goal counters are tagged per campaign (`{c:<id>}`), so:
+ * - a plan whose counters all sit in one slot (no goal checks) is one script call, as on a single
+ *   Redis;
+ * - otherwise the slot holding most of the plan's checks (the listener's) is its home. Counters in
+ *   other slots are read first; the home script walks the plan with those checks decided by what
+ *   was read; then each chosen candidate reserves its other-slot counters atomically, one script per
+ *   counter. A candidate refused there (a goal filled since the read) gets its home reservations
+ *   back and is rejected for that counter, and the walk goes on with the candidates it had not
+ *   reached. Two to three round trips instead of one.
+ * Caps and goals are never exceeded: every reservation is atomic where its counter lives. Only
+ * during the moments between a home reservation and its release can another decision see a counter
+ * one higher than it ends, so at a limit, concurrent decisions can under-deliver, never over-deliver.
+ * One difference from the single walk: a candidate rejected after a refused one, on a home counter
+ * the refused one had reserved, is not walked again.
+ */
+export class ClusterCounterStore implements CounterStore {
+  private readonly prefixedKey = (key: string): string => `${this.keyPrefix}:${key}`;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly keyPrefix: string,
+  ) {}
+
+  /**
+   * Plain EVALSHA rather than ioredis's defineCommand: auto-pipelining routes a command on Cluster
+   * by its first key, which it finds for EVALSHA but not for a defined script whose key count varies
+   * (it takes the count for a key, and every reserve lands in one pipeline that ioredis then
+   * refuses). A node without the script gets it through EVAL, which caches it there.
+   */
+  private async run(script: ClusterScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await this.cluster.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+      return this.cluster.eval(script.lua, keys.length, ...keys, ...args);
+    }
+  }
+
+  async reserve(plan: ReservePlan): Promise<ReserveOutcome> {
+    const slotOfKey = new Map<string, number>();
+    const checksInSlot = new Map<number, number>();
+    let home = -1;
+    for (const candidate of plan.candidates) {
+      for (const check of candidate.checks) {
+        let slot = slotOfKey.get(check.key);
+        if (slot === undefined) {
+          slot = calculateSlot(this.prefixedKey(check.key));
+          slotOfKey.set(check.key, slot);
+        }
+        const n = (checksInSlot.get(slot) ?? 0) + 1;
+        checksInSlot.set(slot, n);
+        if (home === -1 || n > checksInSlot.get(home)!) home = slot;
+      }
+    }
+    if (checksInSlot.size <= 1) return this.walkHome(plan);
+    const isAway = (check: CounterCheck) => slotOfKey.get(check.key) !== home;
+
+    // What the counters outside the home slot hold now, by address.
+    const awayAddresses = new Map<string, CounterCheck>();
+    for (const candidate of plan.candidates) for (const check of candidate.checks) if (isAway(check)) awayAddresses.set(counterAddress(check), check);
+    const awayRefs = [...awayAddresses.values()];
+    const awayValues = await this.get(awayRefs.map((c) => (c.field === undefined ? c.key : { key: c.key, field: c.field })));
+    const known = new Map<string, number | null>(awayRefs.map((c, i) => [counterAddress(c), awayValues[i]]));
+    const passes = (check: CounterCheck): boolean => {
+      const value = known.get(counterAddress(check)) ?? null;
+      if (check.op === 'absent') return value === null;
+      return check.op === 'reserve' ? (value ?? 0) + 1 <= check.limit : (value ?? 0) < check.limit;
+    };
+
+    const results: (CandidateReserveResult | undefined)[] = new Array(plan.candidates.length);
+    let pending = plan.candidates.map((_, i) => i);
+    let chosenCount = 0;
+    while (pending.length > 0 && chosenCount < plan.want) {
+      const walk: ReservePlan = { want: plan.want - chosenCount, candidates: pending.map((i) => plan.candidates[i]) };
+      const outcome = await this.walkHome(walk, (check) => (isAway(check) ? passes(check) : undefined));
+      const chosenNow: number[] = [];
+      const next: number[] = [];
+      outcome.results.forEach((result, k) => {
+        const i = pending[k];
+        if (result.status === 'chosen') chosenNow.push(i);
+        else if (result.status === 'not_evaluated') next.push(i);
+        else results[i] = result;
+      });
+      const refusals = await Promise.all(chosenNow.map((i) => this.reserveAway(plan.candidates[i].checks, isAway)));
+      for (let k = 0; k < chosenNow.length; k++) {
+        const i = chosenNow[k];
+        const refused = refusals[k];
+        if (refused === null) {
+          results[i] = { id: plan.candidates[i].id, status: 'chosen' };
+          chosenCount++;
+          continue;
+        }
+        await this.releaseHome(plan.candidates[i].checks, isAway);
+        // Later walks see this counter as full, as it was found.
+        known.set(counterAddress(refused), refused.op === 'absent' ? 1 : refused.limit);
+        results[i] = { id: plan.candidates[i].id, status: 'rejected', reason: refused.reason, key: counterAddress(refused) };
+      }
+      pending = next;
+    }
+    const chosenIds: string[] = [];
+    const final = plan.candidates.map((candidate, i): CandidateReserveResult => {
+      const result = results[i] ?? { id: candidate.id, status: 'not_evaluated' };
+      if (result.status === 'chosen') chosenIds.push(candidate.id);
+      return result;
+    });
+    return { results: final, chosenIds };
+  }
+
+  async increment(key: string, by: number, ttlS: number): Promise<number> {
+    return Number(await this.run(SCRIPTS.increment, [this.prefixedKey(key)], [by, Math.max(0, Math.ceil(ttlS))]));
+  }
+
+  async set(key: string, ttlS: number): Promise<void> {
+    await this.cluster.set(this.prefixedKey(key), '1', 'EX', Math.max(1, Math.ceil(ttlS)));
+  }
+
+  async get(keys: readonly CounterRef[]): Promise<(number | null)[]> {
+    // One command per counter (auto-pipelined per node): a pipeline on Cluster must stay in one slot.
+    const values = await Promise.all(keys.map((key) => (typeof key === 'string' ? this.cluster.get(this.prefixedKey(key)) : this.cluster.hget(this.prefixedKey(key.key), key.field))));
+    return values.map((value) => (value === null || value === undefined ? null : Number(value)));
+  }
+
+  /** Remaining TTL in seconds of a key (of a hash, for its fields) as Redis reports it; for tests and diagnostics. */
+  async ttlS(key: string): Promise<number> {
+    return this.cluster.ttl(this.prefixedKey(key));
+  }
+
+  private async walkHome(plan: ReservePlan, decided?: (check: CounterCheck) => boolean | undefined): Promise<ReserveOutcome> {
+    const { keys, packed, fields } = encodeReservePlan(plan, this.prefixedKey, decided);
+    if (keys.length === 0) {
+      // Every check was decided elsewhere: no key names the slot, so walk in the script's stead.
+      return decodeReserveCodes(plan, walkDecided(plan, decided ?? (() => true)));
+    }
+    return decodeReserveCodes(plan, (await this.run(SCRIPTS.reserve, keys, [packed, ...fields])) as number[]);
+  }
+
+  /** Reserves a chosen candidate's counters outside the home slot; the first refused check, or null. Gives back what it took when refused. */
+  private async reserveAway(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<CounterCheck | null> {
+    const seen = new Set<string>();
+    const away = checks.filter((check) => {
+      if (check.op !== 'reserve' || !isAway(check)) return false;
+      const address = counterAddress(check);
+      if (seen.has(address)) return false;
+      seen.add(address);
+      return true;
+    });
+    if (away.length === 0) return null;
+    const taken = await Promise.all(away.map((c) => this.run(SCRIPTS.reserveOne, [this.prefixedKey(c.key)], [c.limit, Math.max(0, Math.ceil(c.ttlS)), c.field ?? ''])));
+    const refusedAt = taken.findIndex((t) => Number(t) !== 1);
+    if (refusedAt === -1) return null;
+    await Promise.all(away.filter((_, k) => Number(taken[k]) === 1).map((c) => this.run(SCRIPTS.release, [this.prefixedKey(c.key)], [c.field ?? ''])));
+    return away[refusedAt];
+  }
+
+  /** Gives back the home reservations of a candidate the other slots refused. */
+  private async releaseHome(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<void> {
+    const seen = new Set<string>();
+    const keys: string[] = [];
+    const fields: string[] = [];
+    for (const check of checks) {
+      if (check.op !== 'reserve' || isAway(check)) continue;
+      const address = counterAddress(check);
+      if (seen.has(address)) continue;
+      seen.add(address);
+      keys.push(this.prefixedKey(check.key));
+      fields.push(check.field ?? '');
+    }
+    if (keys.length > 0) await this.run(SCRIPTS.release, keys, fields);
+  }
+}
+
+/** RESERVE_LUA's codes for a plan whose every check is decided (no counter in the home slot). */
+function walkDecided(plan: ReservePlan, decided: (check: CounterCheck) => boolean | undefined): number[] {
+  let chosen = 0;
+  return plan.candidates.map((candidate) => {
+    if (chosen >= plan.want) return 0;
+    const failed = candidate.checks.findIndex((check) => decided(check) !== true);
+    if (failed !== -1) return failed + 1;
+    chosen++;
+    return -1;
+  });
+}

@@ -1,0 +1,154 @@
+import { Cluster } from 'ioredis';
+import { counterStoreContract } from '../../../src/engine/caps/counter-store.contract';
+import { decide } from '../../../src/engine/policy/decide';
+import { makeBranch, makeCampaign, makeSnapshot } from '../../../src/engine/policy/testing-fixtures';
+import { createRng } from '../../../src/engine/util/rng';
+import type { CounterCheck } from '../../../src/engine/caps/counter-store';
+import { ClusterCounterStore } from '../../../src/platform/counters/cluster-counter-store';
+import { startRedisCluster, type OwnRedisCluster } from '../../support/redis-cluster';
+
+// A private three-primary cluster: keys of one test never meet another's, and tests can read each node.
+let own: OwnRedisCluster;
+let cluster: Cluster;
+let testNo = 0;
+
+beforeAll(async () => {
+  own = await startRedisCluster();
+  cluster = new Cluster([...own.nodes], { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 1 } });
+}, 60_000);
+
+afterAll(async () => {
+  cluster?.disconnect();
+  await own?.stop();
+});
+
+counterStoreContract('redis cluster', async () => {
+  const store = new ClusterCounterStore(cluster, `t${++testNo}`);
+  return { store, ttlS: (key) => store.ttlS(key) };
+});
+
+const cap = (user: string, campaign: string, limit: number): CounterCheck => ({ key: `fc:{u:${user}}:h1`, field: campaign, limit, op: 'reserve', ttlS: 600, reason: 'cap' });
+const adLoad = (user: string, limit: number): CounterCheck => ({ key: `fc:{u:${user}}:h1`, field: 'al:slot', limit, op: 'reserve', ttlS: 600, reason: 'ad_load_cap' });
+const goal = (campaign: string, limit: number): CounterCheck => ({ key: `goal:{c:${campaign}}:impressions:total`, limit, op: 'reserve', ttlS: 3600, reason: 'goal_reached' });
+
+describe('ClusterCounterStore across slots', () => {
+  it('a plan whose counters share one slot is one script call', async () => {
+    const direct = new Cluster([...own.nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+    try {
+      const store = new ClusterCounterStore(direct, `t${++testNo}`);
+      // The same listener's slot, so that its node has the script already (a first call there is NOSCRIPT, then EVAL).
+      await store.reserve({ candidates: [{ id: 'warm', checks: [cap('1', 'warm', 1)] }], want: 1 });
+      const sent: string[] = [];
+      const original = direct.sendCommand.bind(direct);
+      direct.sendCommand = ((command: { name: string }) => {
+        sent.push(command.name);
+        return original(command as never);
+      }) as typeof direct.sendCommand;
+      try {
+        const out = await store.reserve({ candidates: [{ id: 'a', checks: [cap('1', 'a', 1), adLoad('1', 5)] }, { id: 'b', checks: [cap('1', 'b', 1), adLoad('1', 5)] }], want: 2 });
+        expect(out.chosenIds).toEqual(['a', 'b']);
+      } finally {
+        direct.sendCommand = original;
+      }
+      expect(sent).toEqual(['evalsha']);
+    } finally {
+      direct.disconnect();
+    }
+  });
+
+  it('a goal found full in its own slot rejects its candidate with the goal, and the next is served', async () => {
+    const store = new ClusterCounterStore(cluster, `t${++testNo}`);
+    await store.increment(goal('c', 5).key, 5, 3600);
+    const out = await store.reserve({
+      candidates: [
+        { id: 'c', checks: [cap('1', 'c', 3), goal('c', 5), adLoad('1', 9)] },
+        { id: 'd', checks: [cap('1', 'd', 3), goal('d', 5), adLoad('1', 9)] },
+      ],
+      want: 1,
+    });
+    expect(out.results).toEqual([
+      { id: 'c', status: 'rejected', reason: 'goal_reached', key: goal('c', 5).key },
+      { id: 'd', status: 'chosen' },
+    ]);
+    expect(await store.get([goal('c', 5).key, goal('d', 5).key, { key: 'fc:{u:1}:h1', field: 'c' }, { key: 'fc:{u:1}:h1', field: 'd' }, { key: 'fc:{u:1}:h1', field: 'al:slot' }])).toEqual([5, 1, null, 1, 1]);
+  });
+
+  it('a candidate refused by its goal after its home slot reserved gets those reservations back, and the walk goes on', async () => {
+    const store = new ClusterCounterStore(cluster, `t${++testNo}`);
+    // a and b share a goal of one, both read as open: the home walk chooses both, the goal takes one.
+    const out = await store.reserve({
+      candidates: [
+        { id: 'a', checks: [cap('1', 'a', 3), goal('ab', 1), adLoad('1', 9)] },
+        { id: 'b', checks: [cap('1', 'b', 3), goal('ab', 1), adLoad('1', 9)] },
+        { id: 'e', checks: [cap('1', 'e', 3), goal('e', 9), adLoad('1', 9)] },
+      ],
+      want: 2,
+    });
+    expect(out.results).toEqual([
+      { id: 'a', status: 'chosen' },
+      { id: 'b', status: 'rejected', reason: 'goal_reached', key: goal('ab', 1).key },
+      { id: 'e', status: 'chosen' },
+    ]);
+    expect(out.chosenIds).toEqual(['a', 'e']);
+    const h = (field: string) => ({ key: 'fc:{u:1}:h1', field });
+    expect(await store.get([goal('ab', 1).key, goal('e', 9).key, h('a'), h('b'), h('e'), h('al:slot')])).toEqual([1, 1, 1, 0, 1, 2]);
+  });
+
+  it('200 concurrent listeners on a goal of 37 in another slot → exactly 37 served it, never more; the rest get the next ad, and only winners keep their cap counts', async () => {
+    const store = new ClusterCounterStore(cluster, `t${++testNo}`);
+    const outs = await Promise.all(
+      Array.from({ length: 200 }, (_, u) =>
+        store.reserve({
+          candidates: [
+            { id: 'c', checks: [cap(`${u}`, 'c', 3), goal('c', 37), adLoad(`${u}`, 9)] },
+            { id: 'd', checks: [cap(`${u}`, 'd', 3), goal('d', 1000), adLoad(`${u}`, 9)] },
+          ],
+          want: 1,
+        }),
+      ),
+    );
+    const winners = outs.flatMap((o, u) => (o.chosenIds[0] === 'c' ? [u] : []));
+    expect(winners).toHaveLength(37);
+    expect(outs.filter((o) => o.chosenIds[0] === 'd')).toHaveLength(163);
+    expect(await store.get([goal('c', 37).key, goal('d', 1000).key])).toEqual([37, 163]);
+    const capCounts = await store.get(Array.from({ length: 200 }, (_, u) => ({ key: `fc:{u:${u}}:h1`, field: 'c' })));
+    expect(capCounts.map((v, u) => (winners.includes(u) ? v === 1 : (v ?? 0) === 0)).every(Boolean)).toBe(true);
+    const loads = await store.get(Array.from({ length: 200 }, (_, u) => ({ key: `fc:{u:${u}}:h1`, field: 'al:slot' })));
+    expect(loads.every((v) => v === 1)).toBe(true);
+  });
+});
+
+describe('the decision funnel on Cluster counters under concurrency', () => {
+  const NOW = Date.parse('2026-11-28T12:00:00Z');
+
+  it('an impression goal (its campaign slot) is met exactly by 400 concurrent listeners (their own slots), then the next campaign fills', async () => {
+    const store = new ClusterCounterStore(cluster, `t${++testNo}`);
+    const snapshot = makeSnapshot(
+      [makeCampaign('g', { priority: 90, goal: { metric: 'impressions', daily: 150, total: null, pacing: 'asap' }, frequencyCaps: [{ impressions: 2, window: 'day' }] }), makeCampaign('h', { priority: 10 })],
+      [makeBranch('all', ['g', 'h'])],
+    );
+    const outs = await Promise.all(Array.from({ length: 400 }, (_, u) => decide(snapshot, { slotId: 'slot-1', userId: `u${u}`, platform: 'ios' }, () => false, NOW, createRng(u), store, null)));
+    const served = outs.map((o) => (o.kind === 'decided' ? o.decision.ads[0]?.campaign.id : 'none'));
+    expect(served.filter((id) => id === 'g')).toHaveLength(150);
+    expect(served.filter((id) => id === 'h')).toHaveLength(250);
+    expect(await store.get(['goal:{c:g}:impressions:d2026-11-28'])).toEqual([150]);
+  });
+
+  it('one listener hammering a slot gets exactly the frequency cap, then the ad-load cap stops the rest', async () => {
+    const store = new ClusterCounterStore(cluster, `t${++testNo}`);
+    const snapshot = makeSnapshot(
+      [
+        makeCampaign('a', { priority: 90, frequencyCaps: [{ impressions: 3, window: 'day' }], goal: { metric: 'impressions', daily: 1000, total: null, pacing: 'asap' } }),
+        makeCampaign('b', { priority: 10, frequencyCaps: [{ impressions: 4, window: 'hour' }] }),
+      ],
+      [makeBranch('all', ['a', 'b'])],
+      { id: 'slot-1', key: 'k', name: 'n', format: 'banner', platforms: ['ios'], maxAdsPerResponse: 1, adLoadCap: { impressions: 5, window: 'day' } },
+    );
+    const outs = await Promise.all(Array.from({ length: 200 }, (_, i) => decide(snapshot, { slotId: 'slot-1', userId: 'same', platform: 'ios' }, () => false, NOW, createRng(i), store, null)));
+    const served = outs.map((o) => (o.kind === 'decided' ? (o.decision.ads[0]?.campaign.id ?? 'none') : o.kind));
+    expect(served.filter((id) => id === 'a')).toHaveLength(3);
+    expect(served.filter((id) => id === 'b')).toHaveLength(2);
+    // a's goal counted its three impressions only: none of the refused walks kept a reservation.
+    expect(await store.get(['goal:{c:a}:impressions:d2026-11-28'])).toEqual([3]);
+  });
+});
