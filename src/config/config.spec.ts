@@ -32,6 +32,10 @@ describe('loadConfig', () => {
     [{ MUSICBOSS_EVENTS_RETENTION_DAYS: '0' }, 'MUSICBOSS_EVENTS_RETENTION_DAYS: must be between 1 and 3650, got 0'],
     [{ MUSICBOSS_DEMO: 'sometimes' }, 'MUSICBOSS_DEMO: must be true or false, got "sometimes"'],
     [{ MUSICBOSS_REDIS_PREFIX: 'a b' }, 'MUSICBOSS_REDIS_PREFIX: must be 1-40 characters of letters, digits, _ . -'],
+    [{ MUSICBOSS_COUNTERS_CLUSTER: 'redis://a:7000' }, 'MUSICBOSS_COUNTERS_CLUSTER: needs production mode (DATABASE_URL and REDIS_URL); embedded mode counts in process'],
+    [{ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET, MUSICBOSS_COUNTERS_CLUSTER: 'a:7000' }, 'MUSICBOSS_COUNTERS_CLUSTER: must use redis: or rediss:, got a:'],
+    [{ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET, MUSICBOSS_COUNTERS_CLUSTER: 'redis://u:secret@a:7000 b' }, 'MUSICBOSS_COUNTERS_CLUSTER: "redis://…@a:7000 b" is not a valid URL (expected redis://host:port, comma-separated)'],
+    [{ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET, MUSICBOSS_COUNTERS_CLUSTER: 'redis://a:7000,rediss://b:7000' }, 'MUSICBOSS_COUNTERS_CLUSTER: all nodes must use the same protocol (redis: or rediss:)'],
   ])('rejects %j with one clear line', (env, message) => {
     expect(loadConfig(env)).toEqual({ kind: 'error', message });
   });
@@ -44,6 +48,16 @@ describe('loadConfig', () => {
   ])('demo data with %j: %s (on by default in embedded mode only)', (env, expected) => {
     const result = loadConfig(env);
     expect(result.kind === 'ok' && result.config.demoData).toBe(expected);
+  });
+
+  it('reads the counters cluster: its seed nodes, and credentials and TLS from the first URL', () => {
+    const result = loadConfig({ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET, MUSICBOSS_COUNTERS_CLUSTER: 'rediss://mb:p%40ss@c1.example:7000, rediss://c2.example' });
+    expect(result).toMatchObject({
+      kind: 'ok',
+      config: { countersCluster: { nodes: [{ host: 'c1.example', port: 7000 }, { host: 'c2.example', port: 6379 }], username: 'mb', password: 'p@ss', tls: true } },
+    });
+    const none = loadConfig({ DATABASE_URL: 'postgres://db/mb', REDIS_URL: 'redis://r', MUSICBOSS_TRACKING_SECRET: SECRET });
+    expect(none.kind === 'ok' && none.config.countersCluster).toBeNull();
   });
 
   it('freezes the result', () => {

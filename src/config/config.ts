@@ -11,6 +11,11 @@ export interface AppConfig {
   readonly redisUrl: string | null;
   /** Prefix for every Redis key and BullMQ queue this deployment owns; lets tests and tenants share one Redis. */
   readonly redisPrefix: string;
+  /**
+   * Production: a Redis Cluster holding the frequency, pacing and goal counters (its seed nodes),
+   * for when one Redis primary cannot carry the decision rate; null keeps them on REDIS_URL.
+   */
+  readonly countersCluster: CountersClusterConfig | null;
   readonly dataDir: string;
   readonly bootstrapAdminKey: string | null;
   /** HMAC secret for tracking links; null in embedded mode means "generate and persist under dataDir". */
@@ -36,6 +41,13 @@ export interface AppConfig {
   readonly eventsRetentionDays: number;
   /** Load the demo data set on a first start (empty database, no slots or campaigns). */
   readonly demoData: boolean;
+}
+
+export interface CountersClusterConfig {
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly tls: boolean;
 }
 
 export type ConfigResult = { kind: 'ok'; config: AppConfig } | { kind: 'error'; message: string };
@@ -87,6 +99,37 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
   fail(name, `must be true or false, got "${raw}"`);
 }
 
+/** Comma-separated redis:// (or rediss://) URLs of a cluster's seed nodes; credentials and TLS are the first URL's. */
+function readClusterNodes(env: Env, name: string): CountersClusterConfig | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return null;
+  const urls = raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const parsed = urls.map((text) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      fail(name, `"${describeMaybe(text)}" is not a valid URL (expected redis://host:port, comma-separated)`);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail(name, `must use redis: or rediss:, got ${url.protocol}`);
+    if (url.hostname === '') fail(name, 'every node needs a host');
+    return url;
+  });
+  if (new Set(parsed.map((url) => url.protocol)).size > 1) fail(name, 'all nodes must use the same protocol (redis: or rediss:)');
+  const first = parsed[0];
+  return {
+    nodes: parsed.map((url) => ({ host: url.hostname, port: url.port === '' ? 6379 : Number(url.port) })),
+    username: first.username === '' ? null : decodeURIComponent(first.username),
+    password: first.password === '' ? null : decodeURIComponent(first.password),
+    tls: first.protocol === 'rediss:',
+  };
+}
+
+/** A URL as far as it can be shown in an error: never its credentials. */
+function describeMaybe(text: string): string {
+  return text.replace(/\/\/[^@/]*@/, '//…@');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -118,6 +161,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
     const redisPrefix = env.MUSICBOSS_REDIS_PREFIX || 'mb';
     if (!/^[A-Za-z0-9_.-]{1,40}$/.test(redisPrefix)) fail('MUSICBOSS_REDIS_PREFIX', 'must be 1-40 characters of letters, digits, _ . -');
 
+    const countersCluster = readClusterNodes(env, 'MUSICBOSS_COUNTERS_CLUSTER');
+    if (countersCluster !== null && mode !== 'production') fail('MUSICBOSS_COUNTERS_CLUSTER', 'needs production mode (DATABASE_URL and REDIS_URL); embedded mode counts in process');
+
     const dataDirRaw = env.MUSICBOSS_DATA_DIR || './data';
     const config: AppConfig = {
       mode,
@@ -126,6 +172,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       databaseUrl,
       redisUrl,
       redisPrefix,
+      countersCluster,
       dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
       bootstrapAdminKey,
       trackingSecret,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Redis, type RedisOptions } from 'ioredis';
-import { describeUrl, type AppConfig } from '../config/config';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { describeUrl, type AppConfig, type CountersClusterConfig } from '../config/config';
 import { DatabaseService } from './database/database.service';
 import { BullMqJobDriver } from './jobs/bullmq-job-driver';
 import { InProcessJobDriver } from './jobs/in-process-job-driver';
@@ -15,6 +15,8 @@ export interface Infrastructure {
   readonly role: ProcessRole;
   readonly database: DatabaseService;
   readonly redis: Redis | null;
+  /** The counters' Redis Cluster (MUSICBOSS_COUNTERS_CLUSTER); null when they live on `redis` or in process. */
+  readonly countersCluster: Cluster | null;
   readonly jobDriver: JobDriver;
   readonly trackingSecret: string;
   /** One line for the boot banner: mode and where the data lives. */
@@ -37,27 +39,52 @@ export function createRedisClient(url: string, overrides: Partial<RedisOptions> 
   return client;
 }
 
+/**
+ * The counters' cluster client. Unlike the single client it keeps ioredis's offline queue: until
+ * the slot map is loaded, commands wait for it rather than fail, and the counter store's own
+ * timeout still bounds what a decision waits.
+ */
+export function createCountersClusterClient(cluster: CountersClusterConfig): Cluster {
+  const client = new Cluster([...cluster.nodes], {
+    enableAutoPipelining: true,
+    clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+    redisOptions: {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      ...(cluster.username !== null ? { username: cluster.username } : {}),
+      ...(cluster.password !== null ? { password: cluster.password } : {}),
+      ...(cluster.tls ? { tls: {} } : {}),
+    },
+  });
+  client.on('error', () => undefined); // reported through health, not as an unhandled event
+  return client;
+}
+
 export async function openInfrastructure(config: AppConfig, role: ProcessRole): Promise<Infrastructure> {
   const trackingSecret = config.trackingSecret ?? loadOrCreateLocalSecret(join(config.dataDir, 'tracking-secret'));
   const database = await DatabaseService.open(config, { runMigrations: true });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
+  const countersCluster = config.countersCluster ? createCountersClusterClient(config.countersCluster) : null;
   const jobDriver: JobDriver = config.redisUrl
     ? new BullMqJobDriver({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}:bull` })
     : new InProcessJobDriver();
   const description =
     config.mode === 'production'
-      ? `production mode: PostgreSQL ${describeUrl(config.databaseUrl!)}, Redis ${describeUrl(config.redisUrl!)} (prefix "${config.redisPrefix}"), BullMQ queues`
+      ? `production mode: PostgreSQL ${describeUrl(config.databaseUrl!)}, Redis ${describeUrl(config.redisUrl!)} (prefix "${config.redisPrefix}"), BullMQ queues` +
+        (config.countersCluster ? `, counters on a Redis Cluster (${config.countersCluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : '')
       : `embedded mode: PGlite data in ${database.location}, in-process queues and counters`;
   return {
     config,
     role,
     database,
     redis,
+    countersCluster,
     jobDriver,
     trackingSecret,
     description,
     async close() {
       redis?.disconnect();
+      countersCluster?.disconnect();
       await database.close();
     },
   };

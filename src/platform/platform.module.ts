@@ -7,7 +7,7 @@ import type { Infrastructure } from './infrastructure';
 import { JOB_DEFINITIONS, type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
 import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs/jobs.service';
 import { MetricsService } from './metrics/metrics.service';
-import { APP_CONFIG, DATABASE, PROCESS_ROLE, REDIS, TRACKING_SECRET } from './tokens';
+import { APP_CONFIG, COUNTERS_CLUSTER, DATABASE, PROCESS_ROLE, REDIS, TRACKING_SECRET } from './tokens';
 
 @Global()
 @Module({})
@@ -22,6 +22,7 @@ export class PlatformModule {
         { provide: PROCESS_ROLE, useValue: infra.role },
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS, useValue: infra.redis },
+        { provide: COUNTERS_CLUSTER, useValue: infra.countersCluster },
         { provide: JOB_DRIVER, useValue: infra.jobDriver },
         { provide: JOB_DEFINITIONS_TOKEN, useValue: JOB_DEFINITIONS },
         { provide: JOB_CONSUMER_QUEUES, useValue: consumerQueues },

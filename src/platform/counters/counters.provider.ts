@@ -1,12 +1,13 @@
 import { Logger, type Provider } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import type { AppConfig } from '../../config/config';
 import type { CounterStore } from '../../engine/caps/counter-store';
 import { InMemoryCounterStore } from '../../engine/caps/in-memory-counter-store';
 import { HealthService } from '../health/health.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { APP_CONFIG, REDIS } from '../tokens';
+import { APP_CONFIG, COUNTERS_CLUSTER, REDIS } from '../tokens';
+import { ClusterCounterStore } from './cluster-counter-store';
 import { FailoverCounterStore } from './failover-counter-store';
 import { RedisCounterStore } from './redis-counter-store';
 
@@ -21,13 +22,14 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Frequency caps, pacing, suppression and exploration counters. Production: Redis (one Lua call
- * per decision) behind a failover to local counters when Redis is down or slow, shown as
- * `degraded` in health and `musicboss_counters_degraded`. Embedded: in memory.
+ * per decision), or a Redis Cluster when MUSICBOSS_COUNTERS_CLUSTER names one, behind a failover to
+ * local counters when Redis is down or slow, shown as `degraded` in health and
+ * `musicboss_counters_degraded`. Embedded: in memory.
  */
 export const counterStoreProvider: Provider = {
   provide: COUNTER_STORE,
-  inject: [APP_CONFIG, REDIS, HealthService, MetricsService],
-  useFactory: (config: AppConfig, redis: Redis | null, health: HealthService, metrics: MetricsService): CounterStore => {
+  inject: [APP_CONFIG, REDIS, COUNTERS_CLUSTER, HealthService, MetricsService],
+  useFactory: (config: AppConfig, redis: Redis | null, cluster: Cluster | null, health: HealthService, metrics: MetricsService): CounterStore => {
     const local = new InMemoryCounterStore(Date.now);
     const sweep = setInterval(() => local.sweep(), SWEEP_INTERVAL_MS);
     sweep.unref();
@@ -37,7 +39,9 @@ export const counterStoreProvider: Provider = {
     }
     const logger = new Logger('Counters');
     const degraded = new Gauge({ name: 'musicboss_counters_degraded', help: '1 while Redis counters are unreachable and decisions count locally', registers: [metrics.registry] });
-    const store = new FailoverCounterStore(new RedisCounterStore(redis, `${config.redisPrefix}:c:`), local, {
+    const backend = cluster ? new ClusterCounterStore(cluster, `${config.redisPrefix}:c:`) : new RedisCounterStore(redis, `${config.redisPrefix}:c:`);
+    const backendName = cluster ? 'redis cluster' : 'redis';
+    const store = new FailoverCounterStore(backend, local, {
       timeoutMs: REDIS_TIMEOUT_MS,
       retryAfterMs: REDIS_RETRY_AFTER_MS,
       now: Date.now,
@@ -49,7 +53,7 @@ export const counterStoreProvider: Provider = {
     });
     health.register(
       'counters',
-      async () => (store.isDegraded ? { status: 'degraded', detail: 'Redis unreachable: caps and pacing counted locally on this node' } : { status: 'up', detail: 'redis' }),
+      async () => (store.isDegraded ? { status: 'degraded', detail: `${cluster ? 'Redis Cluster' : 'Redis'} unreachable: caps and pacing counted locally on this node` } : { status: 'up', detail: backendName }),
       { critical: false },
     );
     return store;

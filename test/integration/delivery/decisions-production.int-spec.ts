@@ -5,21 +5,39 @@ import { encodeDecisionLogLines } from '../../../src/modules/delivery/decision-l
 import { MetricsService } from '../../../src/platform/metrics/metrics.service';
 import { eventually } from '../../support/job-driver.contract';
 import { startOwnRedis, type OwnRedis } from '../../support/own-redis';
+import { startRedisCluster, type OwnRedisCluster } from '../../support/redis-cluster';
 import { expectOk } from '../../support/seed-ads';
 import { createProductionEnv, http, startProductionApp, startProductionWorker, type ProductionTestEnv, type TestApp } from '../../support/test-app';
 
-async function setUpCappedSlot(url: string, admin: string, capPerDay: number): Promise<string> {
+async function setUpCappedSlot(url: string, admin: string, capPerDay: number, goal: Record<string, unknown> | null = null): Promise<string> {
   await expectOk(http(url, 'POST', '/v1/slots', { key: admin, body: { key: 'cap-feed', name: 'Cap feed', format: 'feed', platforms: ['ios'], maxAdsPerResponse: 1 } }));
   const campaign = await expectOk(
     http(url, 'POST', '/v1/campaigns', {
       key: admin,
-      body: { name: 'Capped', category: 'partner', priority: 10, platforms: ['ios'], slots: ['cap-feed'], schedule: { startAt: '2026-01-01T00:00:00Z', timeZone: 'UTC' }, frequencyCaps: [{ impressions: capPerDay, window: 'day' }] },
+      body: { name: 'Capped', category: 'partner', priority: 10, platforms: ['ios'], slots: ['cap-feed'], schedule: { startAt: '2026-01-01T00:00:00Z', timeZone: 'UTC' }, frequencyCaps: [{ impressions: capPerDay, window: 'day' }], goal },
     }),
   );
   await expectOk(http(url, 'POST', `/v1/campaigns/${campaign.id}/creatives`, { key: admin, body: { type: 'text', formats: ['feed'], title: 'c', landingUrl: 'https://x.example.com' } }));
   await expectOk(http(url, 'POST', `/v1/campaigns/${campaign.id}/status`, { key: admin, headers: { 'if-match': '"1"' }, body: { status: 'active' } }));
   await expectOk(http(url, 'PUT', '/v1/slots/cap-feed/policy', { key: admin, body: { branches: [{ name: 'all', audience: 'everyone', campaignIds: [campaign.id], method: 'priority' }] } }));
   return campaign.id;
+}
+
+/** Two API nodes of `prod`, a slot-client key, and the capped slot, warmed until both nodes serve it (one impression each). */
+async function startTwoNodes(prod: ProductionTestEnv, capPerDay: number, goal: Record<string, unknown> | null = null): Promise<{ nodeA: TestApp; nodeB: TestApp; client: string }> {
+  const nodeA = await startProductionApp(prod, 'api');
+  const nodeB = await startProductionApp(prod, 'api');
+  const client = (await expectOk(http(nodeA.url, 'POST', '/v1/api-keys', { key: prod.adminKey, body: { name: 'app', role: 'slot-client' } }))).key as string;
+  await setUpCappedSlot(nodeA.url, prod.adminKey, capPerDay, goal);
+  for (const node of [nodeA, nodeB]) {
+    await eventually(async () => ((await http(node.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: `warm-${node.url}`, platform: 'ios' } })).body.ads?.length === 1 ? true : null));
+  }
+  return { nodeA, nodeB, client };
+}
+
+/** 200 concurrent decision requests spread over the two nodes; `userOf(i)` is the i-th request's listener. */
+function twoHundredDecisions(nodeA: TestApp, nodeB: TestApp, client: string, userOf: (i: number) => string) {
+  return Promise.all(Array.from({ length: 200 }, (_, i) => http(i % 2 ? nodeA.url : nodeB.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: userOf(i), platform: 'ios' } })));
 }
 
 describe('decisions in production mode (Redis counters, two API nodes)', () => {
@@ -31,14 +49,8 @@ describe('decisions in production mode (Redis counters, two API nodes)', () => {
 
   beforeAll(async () => {
     prod = await createProductionEnv({ MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000' });
-    nodeA = await startProductionApp(prod, 'api');
-    nodeB = await startProductionApp(prod, 'api');
+    ({ nodeA, nodeB, client } = await startTwoNodes(prod, 9));
     worker = await startProductionWorker(prod);
-    client = (await expectOk(http(nodeA.url, 'POST', '/v1/api-keys', { key: prod.adminKey, body: { name: 'app', role: 'slot-client' } }))).key;
-    await setUpCappedSlot(nodeA.url, prod.adminKey, 9);
-    for (const node of [nodeA, nodeB]) {
-      await eventually(async () => ((await http(node.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: `warm-${node.url}`, platform: 'ios' } })).body.ads?.length === 1 ? true : null));
-    }
   }, 120_000);
   afterAll(async () => {
     await nodeA?.close();
@@ -48,9 +60,7 @@ describe('decisions in production mode (Redis counters, two API nodes)', () => {
   });
 
   it('serves exactly N under 200 concurrent requests for one listener spread over two nodes', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => http(i % 2 ? nodeA.url : nodeB.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'cap-feed', userId: 'one-listener', platform: 'ios' } })),
-    );
+    const results = await twoHundredDecisions(nodeA, nodeB, client, () => 'one-listener');
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.ads.length === 1)).toHaveLength(9);
   });
@@ -130,6 +140,41 @@ function metricValue(text: string, name: string): number {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
+
+describe('decisions with the counters on a Redis Cluster (two API nodes)', () => {
+  let own: OwnRedisCluster;
+  let prod: ProductionTestEnv;
+  let nodeA: TestApp;
+  let nodeB: TestApp;
+  let client: string;
+  const GOAL = 40;
+
+  beforeAll(async () => {
+    own = await startRedisCluster();
+    prod = await createProductionEnv({ MUSICBOSS_RATE_LIMIT_PER_MINUTE: '100000', MUSICBOSS_COUNTERS_CLUSTER: own.nodes.map((n) => `redis://${n.host}:${n.port}`).join(',') });
+    // The goal's counter is tagged by campaign, the caps by listener: every decision spans two slots.
+    ({ nodeA, nodeB, client } = await startTwoNodes(prod, 9, { metric: 'impressions', daily: GOAL, total: null, pacing: 'asap' }));
+  }, 120_000);
+  afterAll(async () => {
+    await nodeA?.close();
+    await nodeB?.close();
+    await own?.stop();
+    await prod?.drop();
+  });
+
+  it('serves one listener exactly its cap, and all listeners exactly the goal, under 200 concurrent requests each; health names the cluster', async () => {
+    const health = await http(nodeA.url, 'GET', '/health/ready');
+    expect(health.body.components.counters).toMatchObject({ status: 'up', detail: 'redis cluster' });
+    const one = await twoHundredDecisions(nodeA, nodeB, client, () => 'one-listener');
+    expect(one.every((r) => r.status === 200)).toBe(true);
+    expect(one.filter((r) => r.body.ads.length === 1)).toHaveLength(9);
+    const many = await twoHundredDecisions(nodeA, nodeB, client, (i) => `listener-${i}`);
+    expect(many.every((r) => r.status === 200)).toBe(true);
+    // Two warm-up impressions and the one listener's nine came first.
+    expect(many.filter((r) => r.body.ads.length === 1)).toHaveLength(GOAL - 2 - 9);
+    expect((await http(nodeB.url, 'GET', '/health/ready')).body.components.counters.status).toBe('up');
+  });
+});
 
 describe('decisions while Redis is stopped mid-run', () => {
   let redis: OwnRedis;
