@@ -12,6 +12,15 @@ interface ClusterScript {
 }
 
 const scriptOf = (lua: string): ClusterScript => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+/**
+ * How long a node trusts what it read of a counter outside a plan's home slot (a campaign's goal).
+ * A stale "open" costs a refusal where the goal lives and a second walk, never an overshoot; a
+ * stale "full" keeps a goal closed a second after a release. Read-only goal checks (clicks,
+ * conversions) stop delivery up to this much later than on one Redis, on top of the clicks in flight.
+ */
+const AWAY_READ_TTL_MS = 1000;
+/** Past this many remembered counters, the stale ones are dropped (goal keys change daily). */
+const AWAY_READS_MAX = 10_000;
 const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), reserveOne: scriptOf(RESERVE_ONE_LUA), release: scriptOf(RELEASE_LUA), increment: scriptOf(INCREMENT_LUA) };
 
 /**
@@ -21,11 +30,12 @@ const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), reserveOne: scriptOf(RESERVE_O
  * - a plan whose counters all sit in one slot (no goal checks) is one script call, as on a single
  *   Redis;
  * - otherwise the slot holding most of the plan's checks (the listener's) is its home. Counters in
- *   other slots are read first; the home script walks the plan with those checks decided by what
- *   was read; then each chosen candidate reserves its other-slot counters atomically, one script per
- *   counter. A candidate refused there (a goal filled since the read) gets its home reservations
- *   back and is rejected for that counter, and the walk goes on with the candidates it had not
- *   reached. Two to three round trips instead of one.
+ *   other slots are read (at most once a second per node: AWAY_READ_TTL_MS); the home script walks
+ *   the plan with those checks decided by what was read; then each chosen candidate reserves its
+ *   other-slot counters atomically, one script per counter. A candidate refused there (a goal
+ *   filled since the read) gets its home reservations back and is rejected for that counter, and
+ *   the walk goes on with the candidates it had not reached. Two round trips instead of one, three
+ *   when a read is due.
  * Caps and goals are never exceeded: every reservation is atomic where its counter lives. Only
  * during the moments between a home reservation and its release can another decision see a counter
  * one higher than it ends, so at a limit, concurrent decisions can under-deliver, never over-deliver.
@@ -35,10 +45,19 @@ const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), reserveOne: scriptOf(RESERVE_O
 export class ClusterCounterStore implements CounterStore {
   private readonly prefixedKey = (key: string): string => `${this.keyPrefix}:${key}`;
 
+  /** What this node last read or reserved of counters outside plans' home slots, by address. */
+  private readonly awayReads = new Map<string, { value: number | null; atMs: number }>();
+  private readonly awayReadTtlMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly keyPrefix: string,
-  ) {}
+    options: { awayReadTtlMs?: number; now?: () => number } = {},
+  ) {
+    this.awayReadTtlMs = options.awayReadTtlMs ?? AWAY_READ_TTL_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   /**
    * Plain EVALSHA rather than ioredis's defineCommand: auto-pipelining routes a command on Cluster
@@ -74,14 +93,28 @@ export class ClusterCounterStore implements CounterStore {
     if (checksInSlot.size <= 1) return this.walkHome(plan);
     const isAway = (check: CounterCheck) => slotOfKey.get(check.key) !== home;
 
-    // What the counters outside the home slot hold now, by address.
-    const awayAddresses = new Map<string, CounterCheck>();
-    for (const candidate of plan.candidates) for (const check of candidate.checks) if (isAway(check)) awayAddresses.set(counterAddress(check), check);
-    const awayRefs = [...awayAddresses.values()];
-    const awayValues = await this.get(awayRefs.map((c) => (c.field === undefined ? c.key : { key: c.key, field: c.field })));
-    const known = new Map<string, number | null>(awayRefs.map((c, i) => [counterAddress(c), awayValues[i]]));
+    // What the counters outside the home slot hold, read again only when this node's last look is
+    // older than awayReadTtlMs: a goal fills slowly, and a stale "open" costs only a refusal below.
+    const nowMs = this.now();
+    const toRead: CounterCheck[] = [];
+    const seenAway = new Set<string>();
+    for (const candidate of plan.candidates) {
+      for (const check of candidate.checks) {
+        if (!isAway(check)) continue;
+        const address = counterAddress(check);
+        if (seenAway.has(address)) continue;
+        seenAway.add(address);
+        const last = this.awayReads.get(address);
+        if (last === undefined || nowMs - last.atMs >= this.awayReadTtlMs) toRead.push(check);
+      }
+    }
+    if (toRead.length > 0) {
+      const values = await this.get(toRead.map((c) => (c.field === undefined ? c.key : { key: c.key, field: c.field })));
+      if (this.awayReads.size > AWAY_READS_MAX) this.dropStaleAwayReads(nowMs);
+      toRead.forEach((c, i) => this.awayReads.set(counterAddress(c), { value: values[i], atMs: nowMs }));
+    }
     const passes = (check: CounterCheck): boolean => {
-      const value = known.get(counterAddress(check)) ?? null;
+      const value = this.awayReads.get(counterAddress(check))?.value ?? null;
       if (check.op === 'absent') return value === null;
       return check.op === 'reserve' ? (value ?? 0) + 1 <= check.limit : (value ?? 0) < check.limit;
     };
@@ -110,8 +143,8 @@ export class ClusterCounterStore implements CounterStore {
           continue;
         }
         await this.releaseHome(plan.candidates[i].checks, isAway);
-        // Later walks see this counter as full, as it was found.
-        known.set(counterAddress(refused), refused.op === 'absent' ? 1 : refused.limit);
+        // Later walks (of this decision and of the next ones here) see this counter as full, as it was found.
+        this.awayReads.set(counterAddress(refused), { value: refused.limit, atMs: this.now() });
         results[i] = { id: plan.candidates[i].id, status: 'rejected', reason: refused.reason, key: counterAddress(refused) };
       }
       pending = next;
@@ -164,11 +197,20 @@ export class ClusterCounterStore implements CounterStore {
       return true;
     });
     if (away.length === 0) return null;
-    const taken = await Promise.all(away.map((c) => this.run(SCRIPTS.reserveOne, [this.prefixedKey(c.key)], [c.limit, Math.max(0, Math.ceil(c.ttlS)), c.field ?? ''])));
-    const refusedAt = taken.findIndex((t) => Number(t) !== 1);
-    if (refusedAt === -1) return null;
-    await Promise.all(away.filter((_, k) => Number(taken[k]) === 1).map((c) => this.run(SCRIPTS.release, [this.prefixedKey(c.key)], [c.field ?? ''])));
+    // RESERVE_ONE_LUA answers the counter's new value, or 0 when it was at its limit.
+    const taken = (await Promise.all(away.map((c) => this.run(SCRIPTS.reserveOne, [this.prefixedKey(c.key)], [c.limit, Math.max(0, Math.ceil(c.ttlS)), c.field ?? ''])))).map(Number);
+    const atMs = this.now();
+    const refusedAt = taken.findIndex((value) => value === 0);
+    if (refusedAt === -1) {
+      away.forEach((c, k) => this.awayReads.set(counterAddress(c), { value: taken[k], atMs }));
+      return null;
+    }
+    await Promise.all(away.filter((_, k) => taken[k] > 0).map((c) => this.run(SCRIPTS.release, [this.prefixedKey(c.key)], [c.field ?? ''])));
     return away[refusedAt];
+  }
+
+  private dropStaleAwayReads(nowMs: number): void {
+    for (const [address, read] of this.awayReads) if (nowMs - read.atMs >= this.awayReadTtlMs) this.awayReads.delete(address);
   }
 
   /** Gives back the home reservations of a candidate the other slots refused. */

@@ -102,7 +102,7 @@ return v
 
 /**
  * Check-and-reserve of one counter (Redis Cluster: a counter outside the plan's home slot).
- * KEYS[1]; ARGV: limit, ttlS (0: none), field ('' for a plain key). Returns 1 reserved, 0 at the limit.
+ * KEYS[1]; ARGV: limit, ttlS (0: none), field ('' for a plain key). Returns the counter's new value, or 0 at the limit.
  * TTLs as in RESERVE_LUA: a plain key gets its TTL when created, a hash's only grows.
  */
 export const RESERVE_ONE_LUA = `
@@ -120,7 +120,7 @@ elseif current == 0 and ttl > 0 then
 else
   redis.call('INCR', KEYS[1])
 end
-return 1
+return current + 1
 `;
 
 /**

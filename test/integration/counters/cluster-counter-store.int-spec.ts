@@ -94,6 +94,68 @@ describe('ClusterCounterStore across slots', () => {
     expect(await store.get([goal('ab', 1).key, goal('e', 9).key, h('a'), h('b'), h('e'), h('al:slot')])).toEqual([1, 1, 1, 0, 1, 2]);
   });
 
+  it('reads a goal counter in another slot at most once a second per node, counting from its last read or reserve there', async () => {
+    const direct = new Cluster([...own.nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+    let nowMs = 1_000_000;
+    try {
+      const store = new ClusterCounterStore(direct, `t${++testNo}`, { now: () => nowMs });
+      const plan = (user: string) => ({ candidates: [{ id: 'c', checks: [cap(user, 'c', 100), goal('c', 100), adLoad(user, 100)] }], want: 1 });
+      // Loads the scripts on the listener's node and the goal's, so that what follows is EVALSHA only.
+      await store.reserve(plan('1'));
+      nowMs += 1000;
+      const sent: string[] = [];
+      const original = direct.sendCommand.bind(direct);
+      direct.sendCommand = ((command: { name: string }) => {
+        sent.push(command.name);
+        return original(command as never);
+      }) as typeof direct.sendCommand;
+      try {
+        expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
+        expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
+        sent.length = 0;
+        nowMs += 999;
+        expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
+        expect(sent).toEqual(['evalsha', 'evalsha']);
+        sent.length = 0;
+        // A reserve where the goal lives tells this node the goal's new value: the clock restarts there.
+        nowMs += 1000;
+        await store.reserve(plan('1'));
+        expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
+      } finally {
+        direct.sendCommand = original;
+      }
+      expect(await store.get([goal('c', 100).key])).toEqual([4]);
+    } finally {
+      direct.disconnect();
+    }
+  });
+
+  it('a goal read as open that another node has filled since is refused where it lives: nothing is kept, the next ad is served, and the node remembers it full', async () => {
+    const prefix = `t${++testNo}`;
+    const nodeA = new ClusterCounterStore(cluster, prefix);
+    const nodeB = new ClusterCounterStore(cluster, prefix);
+    const plan = (user: string) => ({
+      candidates: [
+        { id: 'c', checks: [cap(user, 'c', 3), goal('c', 2), adLoad(user, 9)] },
+        { id: 'd', checks: [cap(user, 'd', 3), goal('d', 9), adLoad(user, 9)] },
+      ],
+      want: 1,
+    });
+    expect((await nodeA.reserve(plan('a0'))).chosenIds).toEqual(['c']); // A now remembers c's goal at 1 of 2
+    expect((await nodeB.reserve(plan('b0'))).chosenIds).toEqual(['c']); // B fills it
+    const refused = await nodeA.reserve(plan('a1'));
+    expect(refused.results).toEqual([
+      { id: 'c', status: 'rejected', reason: 'goal_reached', key: goal('c', 2).key },
+      { id: 'd', status: 'chosen' },
+    ]);
+    const h = (user: string, field: string) => ({ key: `fc:{u:${user}}:h1`, field });
+    expect(await nodeA.get([goal('c', 2).key, goal('d', 9).key, h('a1', 'c'), h('a1', 'd'), h('a1', 'al:slot')])).toEqual([2, 1, 0, 1, 1]);
+    // Remembered full: the next walk here rejects c at once, with nothing to give back.
+    const next = await nodeA.reserve(plan('a2'));
+    expect(next.chosenIds).toEqual(['d']);
+    expect(await nodeA.get([h('a2', 'c'), h('a2', 'al:slot')])).toEqual([null, 1]);
+  });
+
   it('200 concurrent listeners on a goal of 37 in another slot → exactly 37 served it, never more; the rest get the next ad, and only winners keep their cap counts', async () => {
     const store = new ClusterCounterStore(cluster, `t${++testNo}`);
     const outs = await Promise.all(
