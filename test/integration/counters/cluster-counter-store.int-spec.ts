@@ -31,28 +31,35 @@ const cap = (user: string, campaign: string, limit: number): CounterCheck => ({ 
 const adLoad = (user: string, limit: number): CounterCheck => ({ key: `fc:{u:${user}}:h1`, field: 'al:slot', limit, op: 'reserve', ttlS: 600, reason: 'ad_load_cap' });
 const goal = (campaign: string, limit: number): CounterCheck => ({ key: `goal:{c:${campaign}}:impressions:total`, limit, op: 'reserve', ttlS: 3600, reason: 'goal_reached' });
 
+/**
+ * A cluster client without auto-pipelining (so each command passes sendCommand) whose command
+ * names are recorded in `sent` once `recording` is set.
+ */
+function recordingClient(): { client: Cluster; sent: string[]; setRecording(on: boolean): void } {
+  const client = new Cluster([...own.nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+  const sent: string[] = [];
+  let recording = false;
+  const original = client.sendCommand.bind(client);
+  client.sendCommand = ((command: { name: string }) => {
+    if (recording) sent.push(command.name);
+    return original(command as never);
+  }) as typeof client.sendCommand;
+  return { client, sent, setRecording: (on) => (recording = on) };
+}
+
 describe('ClusterCounterStore across slots', () => {
   it('a plan whose counters share one slot is one script call', async () => {
-    const direct = new Cluster([...own.nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+    const { client, sent, setRecording } = recordingClient();
     try {
-      const store = new ClusterCounterStore(direct, `t${++testNo}`);
+      const store = new ClusterCounterStore(client, `t${++testNo}`);
       // The same listener's slot, so that its node has the script already (a first call there is NOSCRIPT, then EVAL).
       await store.reserve({ candidates: [{ id: 'warm', checks: [cap('1', 'warm', 1)] }], want: 1 });
-      const sent: string[] = [];
-      const original = direct.sendCommand.bind(direct);
-      direct.sendCommand = ((command: { name: string }) => {
-        sent.push(command.name);
-        return original(command as never);
-      }) as typeof direct.sendCommand;
-      try {
-        const out = await store.reserve({ candidates: [{ id: 'a', checks: [cap('1', 'a', 1), adLoad('1', 5)] }, { id: 'b', checks: [cap('1', 'b', 1), adLoad('1', 5)] }], want: 2 });
-        expect(out.chosenIds).toEqual(['a', 'b']);
-      } finally {
-        direct.sendCommand = original;
-      }
+      setRecording(true);
+      const out = await store.reserve({ candidates: [{ id: 'a', checks: [cap('1', 'a', 1), adLoad('1', 5)] }, { id: 'b', checks: [cap('1', 'b', 1), adLoad('1', 5)] }], want: 2 });
+      expect(out.chosenIds).toEqual(['a', 'b']);
       expect(sent).toEqual(['evalsha']);
     } finally {
-      direct.disconnect();
+      client.disconnect();
     }
   });
 
@@ -95,38 +102,30 @@ describe('ClusterCounterStore across slots', () => {
   });
 
   it('reads a goal counter in another slot at most once a second per node, counting from its last read or reserve there', async () => {
-    const direct = new Cluster([...own.nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+    const { client, sent, setRecording } = recordingClient();
     let nowMs = 1_000_000;
     try {
-      const store = new ClusterCounterStore(direct, `t${++testNo}`, { now: () => nowMs });
+      const store = new ClusterCounterStore(client, `t${++testNo}`, { now: () => nowMs });
       const plan = (user: string) => ({ candidates: [{ id: 'c', checks: [cap(user, 'c', 100), goal('c', 100), adLoad(user, 100)] }], want: 1 });
       // Loads the scripts on the listener's node and the goal's, so that what follows is EVALSHA only.
       await store.reserve(plan('1'));
       nowMs += 1000;
-      const sent: string[] = [];
-      const original = direct.sendCommand.bind(direct);
-      direct.sendCommand = ((command: { name: string }) => {
-        sent.push(command.name);
-        return original(command as never);
-      }) as typeof direct.sendCommand;
-      try {
-        expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
-        expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
-        sent.length = 0;
-        nowMs += 999;
-        expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
-        expect(sent).toEqual(['evalsha', 'evalsha']);
-        sent.length = 0;
-        // A reserve where the goal lives tells this node the goal's new value: the clock restarts there.
-        nowMs += 1000;
-        await store.reserve(plan('1'));
-        expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
-      } finally {
-        direct.sendCommand = original;
-      }
+      setRecording(true);
+      expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
+      expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
+      sent.length = 0;
+      nowMs += 999;
+      expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
+      expect(sent).toEqual(['evalsha', 'evalsha']);
+      sent.length = 0;
+      // A reserve where the goal lives tells this node the goal's new value: the clock restarts there.
+      nowMs += 1000;
+      await store.reserve(plan('1'));
+      expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
+      setRecording(false);
       expect(await store.get([goal('c', 100).key])).toEqual([4]);
     } finally {
-      direct.disconnect();
+      client.disconnect();
     }
   });
 
