@@ -11,7 +11,8 @@ interface CounterCommands {
 /**
  * Production counter store: one EVALSHA (ioredis defineCommand, NOSCRIPT reload handled by ioredis) per reserve.
  * Every key is written as `${keyPrefix}:${key}`; user-scoped keys keep their `{u:<id>}` hash tag, so a
- * decision whose checks are all user-scoped stays on one Cluster slot (campaign goal keys do not: see README).
+ * decision whose checks are all user-scoped stays on one Cluster slot. For a single Redis or Sentinel;
+ * on Redis Cluster, where campaign goal keys sit in other slots, ClusterCounterStore runs the same script.
  */
 export class RedisCounterStore implements CounterStore {
   private readonly commands: CounterCommands;
