@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
-import { counterAddress, type CandidateReserveResult, type CounterCheck, type CounterRef, type CounterStore, type ReserveOutcome, type ReservePlan } from '../../engine/caps/counter-store';
-import { INCREMENT_LUA, RELEASE_LUA, RESERVE_LUA, RESERVE_ONE_LUA } from './reserve-lua';
+import { counterAddress, walkReservePlan, type CandidateReserveResult, type CounterCheck, type CounterRef, type CounterStore, type ReserveOutcome, type ReservePlan } from '../../engine/caps/counter-store';
+import { INCREMENT_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve-lua';
 import { decodeReserveCodes, encodeReservePlan } from './reserve-plan-encoding';
 
 /** A script and its SHA1, run by EVALSHA (EVAL when a node does not have it yet). */
@@ -21,7 +21,7 @@ const scriptOf = (lua: string): ClusterScript => ({ lua, sha: createHash('sha1')
 const AWAY_READ_TTL_MS = 1000;
 /** Past this many remembered counters, the stale ones are dropped (goal keys change daily). */
 const AWAY_READS_MAX = 10_000;
-const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), reserveOne: scriptOf(RESERVE_ONE_LUA), release: scriptOf(RELEASE_LUA), increment: scriptOf(INCREMENT_LUA) };
+const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), release: scriptOf(RELEASE_LUA), increment: scriptOf(INCREMENT_LUA) };
 
 /**
  * Counters on Redis Cluster, for when one Redis primary is not enough (see README, "Scale beyond
@@ -45,7 +45,7 @@ const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), reserveOne: scriptOf(RESERVE_O
 export class ClusterCounterStore implements CounterStore {
   private readonly prefixedKey = (key: string): string => `${this.keyPrefix}:${key}`;
 
-  /** What this node last read or reserved of counters outside plans' home slots, by address. */
+  /** What this node last read of counters outside plans' home slots, plus its own reservations since, by address. */
   private readonly awayReads = new Map<string, { value: number | null; atMs: number }>();
   private readonly awayReadTtlMs: number;
   private readonly now: () => number;
@@ -180,32 +180,38 @@ export class ClusterCounterStore implements CounterStore {
   private async walkHome(plan: ReservePlan, decided?: (check: CounterCheck) => boolean | undefined): Promise<ReserveOutcome> {
     const { keys, packed, fields } = encodeReservePlan(plan, this.prefixedKey, decided);
     if (keys.length === 0) {
-      // Every check was decided elsewhere: no key names the slot, so walk in the script's stead.
-      return decodeReserveCodes(plan, walkDecided(plan, decided ?? (() => true)));
+      // No check in the home slot: every one was decided by what this node knows of the others'
+      // counters, so the shared walk runs here on those values, in the script's stead.
+      return walkReservePlan(plan, (address) => this.awayReads.get(address)?.value ?? null, () => undefined);
     }
     return decodeReserveCodes(plan, (await this.run(SCRIPTS.reserve, keys, [packed, ...fields])) as number[]);
   }
 
-  /** Reserves a chosen candidate's counters outside the home slot; the first refused check, or null. Gives back what it took when refused. */
+  /**
+   * Reserves a chosen candidate's counters outside the home slot, each with the reserve script on a
+   * one-check plan where it lives; the first refused check, or null. Gives back what it took when refused.
+   */
   private async reserveAway(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<CounterCheck | null> {
-    const seen = new Set<string>();
-    const away = checks.filter((check) => {
-      if (check.op !== 'reserve' || !isAway(check)) return false;
-      const address = counterAddress(check);
-      if (seen.has(address)) return false;
-      seen.add(address);
-      return true;
-    });
+    const away = distinctReserves(checks, isAway);
     if (away.length === 0) return null;
-    // RESERVE_ONE_LUA answers the counter's new value, or 0 when it was at its limit.
-    const taken = (await Promise.all(away.map((c) => this.run(SCRIPTS.reserveOne, [this.prefixedKey(c.key)], [c.limit, Math.max(0, Math.ceil(c.ttlS)), c.field ?? ''])))).map(Number);
-    const atMs = this.now();
-    const refusedAt = taken.findIndex((value) => value === 0);
+    const taken = await Promise.all(
+      away.map(async (check) => {
+        const { keys, packed, fields } = encodeReservePlan({ want: 1, candidates: [{ id: '', checks: [check] }] }, this.prefixedKey);
+        const [code] = (await this.run(SCRIPTS.reserve, keys, [packed, ...fields])) as number[];
+        return Number(code) === -1;
+      }),
+    );
+    const refusedAt = taken.indexOf(false);
     if (refusedAt === -1) {
-      away.forEach((c, k) => this.awayReads.set(counterAddress(c), { value: taken[k], atMs }));
+      // This node's own reservations, counted in what it knows until its next read.
+      for (const check of away) {
+        const known = this.awayReads.get(counterAddress(check));
+        if (known !== undefined) known.value = (known.value ?? 0) + 1;
+      }
       return null;
     }
-    await Promise.all(away.filter((_, k) => taken[k] > 0).map((c) => this.run(SCRIPTS.release, [this.prefixedKey(c.key)], [c.field ?? ''])));
+    const took = away.filter((_, k) => taken[k]);
+    if (took.length > 0) await Promise.all(took.map((check) => this.release([check])));
     return away[refusedAt];
   }
 
@@ -215,29 +221,28 @@ export class ClusterCounterStore implements CounterStore {
 
   /** Gives back the home reservations of a candidate the other slots refused. */
   private async releaseHome(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<void> {
-    const seen = new Set<string>();
-    const keys: string[] = [];
-    const fields: string[] = [];
-    for (const check of checks) {
-      if (check.op !== 'reserve' || isAway(check)) continue;
-      const address = counterAddress(check);
-      if (seen.has(address)) continue;
-      seen.add(address);
-      keys.push(this.prefixedKey(check.key));
-      fields.push(check.field ?? '');
-    }
-    if (keys.length > 0) await this.run(SCRIPTS.release, keys, fields);
+    const home = distinctReserves(checks, (check) => !isAway(check));
+    if (home.length > 0) await this.release(home);
+  }
+
+  /** Takes one back from each counter (all in one slot). */
+  private async release(checks: readonly CounterCheck[]): Promise<void> {
+    await this.run(
+      SCRIPTS.release,
+      checks.map((check) => this.prefixedKey(check.key)),
+      checks.map((check) => check.field ?? ''),
+    );
   }
 }
 
-/** RESERVE_LUA's codes for a plan whose every check is decided (no counter in the home slot). */
-function walkDecided(plan: ReservePlan, decided: (check: CounterCheck) => boolean | undefined): number[] {
-  let chosen = 0;
-  return plan.candidates.map((candidate) => {
-    if (chosen >= plan.want) return 0;
-    const failed = candidate.checks.findIndex((check) => decided(check) !== true);
-    if (failed !== -1) return failed + 1;
-    chosen++;
-    return -1;
+/** A candidate's reserve checks that `where` selects, one per counter (as the reserve counts each once). */
+function distinctReserves(checks: readonly CounterCheck[], where: (check: CounterCheck) => boolean): CounterCheck[] {
+  const seen = new Set<string>();
+  return checks.filter((check) => {
+    if (check.op !== 'reserve' || !where(check)) return false;
+    const address = counterAddress(check);
+    if (seen.has(address)) return false;
+    seen.add(address);
+    return true;
   });
 }

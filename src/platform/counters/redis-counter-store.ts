@@ -35,11 +35,11 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async increment(key: string, by: number, ttlS: number): Promise<number> {
-    return Number(await this.commands.mbIncrement(this.prefixed(key), by, Math.max(0, Math.ceil(ttlS))));
+    return Number(await this.commands.mbIncrement(this.prefixedKey(key), by, Math.max(0, Math.ceil(ttlS))));
   }
 
   async set(key: string, ttlS: number): Promise<void> {
-    await this.redis.set(this.prefixed(key), '1', 'EX', Math.max(1, Math.ceil(ttlS)));
+    await this.redis.set(this.prefixedKey(key), '1', 'EX', Math.max(1, Math.ceil(ttlS)));
   }
 
   async get(keys: readonly CounterRef[]): Promise<(number | null)[]> {
@@ -47,8 +47,8 @@ export class RedisCounterStore implements CounterStore {
     // A pipeline of GETs rather than MGET: keys of different users hash to different Cluster slots.
     const pipeline = this.redis.pipeline();
     for (const key of keys) {
-      if (typeof key === 'string') pipeline.get(this.prefixed(key));
-      else pipeline.hget(this.prefixed(key.key), key.field);
+      if (typeof key === 'string') pipeline.get(this.prefixedKey(key));
+      else pipeline.hget(this.prefixedKey(key.key), key.field);
     }
     const replies = (await pipeline.exec()) ?? [];
     return replies.map(([err, value]) => {
@@ -59,10 +59,6 @@ export class RedisCounterStore implements CounterStore {
 
   /** Remaining TTL in seconds of a key (of a hash, for its fields) as Redis reports it (-1 none, -2 absent); for tests and diagnostics. */
   async ttlS(key: string): Promise<number> {
-    return this.redis.ttl(this.prefixed(key));
-  }
-
-  private prefixed(key: string): string {
-    return `${this.keyPrefix}:${key}`;
+    return this.redis.ttl(this.prefixedKey(key));
   }
 }

@@ -101,29 +101,6 @@ return v
 `;
 
 /**
- * Check-and-reserve of one counter (Redis Cluster: a counter outside the plan's home slot).
- * KEYS[1]; ARGV: limit, ttlS (0: none), field ('' for a plain key). Returns the counter's new value, or 0 at the limit.
- * TTLs as in RESERVE_LUA: a plain key gets its TTL when created, a hash's only grows.
- */
-export const RESERVE_ONE_LUA = `
-local field = ARGV[3]
-local v
-if field ~= '' then v = redis.call('HGET', KEYS[1], field) else v = redis.call('GET', KEYS[1]) end
-local current = tonumber(v or '0') or 0
-if current + 1 > tonumber(ARGV[1]) then return 0 end
-local ttl = tonumber(ARGV[2])
-if field ~= '' then
-  redis.call('HINCRBY', KEYS[1], field, 1)
-  if ttl > 0 and redis.call('TTL', KEYS[1]) + 2 < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
-elseif current == 0 and ttl > 0 then
-  redis.call('SET', KEYS[1], 1, 'EX', ttl)
-else
-  redis.call('INCR', KEYS[1])
-end
-return current + 1
-`;
-
-/**
  * Gives back reservations (Redis Cluster: those of a candidate whose counters in another slot refused
  * it after its home slot had reserved). KEYS: the counters, all in one slot; ARGV[i]: KEYS[i]'s hash
  * field, '' for a plain key.

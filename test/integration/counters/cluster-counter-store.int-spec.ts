@@ -101,7 +101,7 @@ describe('ClusterCounterStore across slots', () => {
     expect(await store.get([goal('ab', 1).key, goal('e', 9).key, h('a'), h('b'), h('e'), h('al:slot')])).toEqual([1, 1, 1, 0, 1, 2]);
   });
 
-  it('reads a goal counter in another slot at most once a second per node, counting from its last read or reserve there', async () => {
+  it('reads a goal counter in another slot at most once a second per node: again once its last read is a second old', async () => {
     const { client, sent, setRecording } = recordingClient();
     let nowMs = 1_000_000;
     try {
@@ -118,7 +118,7 @@ describe('ClusterCounterStore across slots', () => {
       expect((await store.reserve(plan('1'))).chosenIds).toEqual(['c']);
       expect(sent).toEqual(['evalsha', 'evalsha']);
       sent.length = 0;
-      // A reserve where the goal lives tells this node the goal's new value: the clock restarts there.
+      // 1,999 ms after the last read: due again.
       nowMs += 1000;
       await store.reserve(plan('1'));
       expect(sent).toEqual(['get', 'evalsha', 'evalsha']);
