@@ -32,15 +32,14 @@ const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), release: scriptOf(RELEASE_LUA)
  * - otherwise the slot holding most of the plan's checks (the listener's) is its home. Counters in
  *   other slots are read (at most once a second per node: AWAY_READ_TTL_MS); the home script walks
  *   the plan with those checks decided by what was read; then each chosen candidate reserves its
- *   other-slot counters atomically, one script per counter. A candidate refused there (a goal
+ *   other-slot counters atomically, one script per slot (a campaign's goals share one). A candidate refused there (a goal
  *   filled since the read) gets its home reservations back and is rejected for that counter, and
  *   the walk goes on with the candidates it had not reached. Two round trips instead of one, three
  *   when a read is due.
  * Caps and goals are never exceeded: every reservation is atomic where its counter lives. Only
  * during the moments between a home reservation and its release can another decision see a counter
  * one higher than it ends, so at a limit, concurrent decisions can under-deliver, never over-deliver.
- * One difference from the single walk: a candidate rejected after a refused one, on a home counter
- * the refused one had reserved, is not walked again.
+ * A candidate the walk rejected on a home counter that a refused one gives back is walked again.
  */
 export class ClusterCounterStore implements CounterStore {
   private readonly prefixedKey = (key: string): string => `${this.keyPrefix}:${key}`;
@@ -133,7 +132,8 @@ export class ClusterCounterStore implements CounterStore {
         else if (result.status === 'not_evaluated') next.push(i);
         else results[i] = result;
       });
-      const refusals = await Promise.all(chosenNow.map((i) => this.reserveAway(plan.candidates[i].checks, isAway)));
+      const refusals = await Promise.all(chosenNow.map((i) => this.reserveAway(plan.candidates[i].checks, isAway, (check) => slotOfKey.get(check.key)!)));
+      const released = new Set<string>();
       for (let k = 0; k < chosenNow.length; k++) {
         const i = chosenNow[k];
         const refused = refusals[k];
@@ -142,10 +142,21 @@ export class ClusterCounterStore implements CounterStore {
           chosenCount++;
           continue;
         }
-        await this.releaseHome(plan.candidates[i].checks, isAway);
+        for (const check of await this.releaseHome(plan.candidates[i].checks, isAway)) released.add(counterAddress(check));
         // Later walks (of this decision and of the next ones here) see this counter as full, as it was found.
         this.awayReads.set(counterAddress(refused), { value: refused.limit, atMs: this.now() });
         results[i] = { id: plan.candidates[i].id, status: 'rejected', reason: refused.reason, key: counterAddress(refused) };
+      }
+      // A candidate rejected on a counter given back just now (the slot's ad-load cap, which the
+      // refused ad had taken) is walked again: one script over the plan would not have rejected it.
+      if (released.size > 0) {
+        results.forEach((result, i) => {
+          if (result?.status === 'rejected' && released.has(result.key)) {
+            results[i] = undefined;
+            next.push(i);
+          }
+        });
+        next.sort((a, b) => a - b);
       }
       pending = next;
     }
@@ -188,20 +199,29 @@ export class ClusterCounterStore implements CounterStore {
   }
 
   /**
-   * Reserves a chosen candidate's counters outside the home slot, each with the reserve script on a
-   * one-check plan where it lives; the first refused check, or null. Gives back what it took when refused.
+   * Reserves a chosen candidate's counters outside the home slot where they live: those of one slot
+   * (a campaign's total and daily goals share its `{c:<id>}` tag) with the reserve script on a
+   * one-candidate plan, atomically, so a daily goal that refuses never takes the total first. The
+   * first refused check, or null. Gives back what other slots took when one refuses.
    */
-  private async reserveAway(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<CounterCheck | null> {
+  private async reserveAway(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean, slotOf: (check: CounterCheck) => number): Promise<CounterCheck | null> {
     const away = distinctReserves(checks, isAway);
     if (away.length === 0) return null;
-    const taken = await Promise.all(
-      away.map(async (check) => {
-        const { keys, packed, fields } = encodeReservePlan({ want: 1, candidates: [{ id: '', checks: [check] }] }, this.prefixedKey);
+    const bySlot = new Map<number, CounterCheck[]>();
+    for (const check of away) {
+      const group = bySlot.get(slotOf(check));
+      if (group === undefined) bySlot.set(slotOf(check), [check]);
+      else group.push(check);
+    }
+    const groups = [...bySlot.values()];
+    const codes = await Promise.all(
+      groups.map(async (group) => {
+        const { keys, packed, fields } = encodeReservePlan({ want: 1, candidates: [{ id: '', checks: group }] }, this.prefixedKey);
         const [code] = (await this.run(SCRIPTS.reserve, keys, [packed, ...fields])) as number[];
-        return Number(code) === -1;
+        return Number(code);
       }),
     );
-    const refusedAt = taken.indexOf(false);
+    const refusedAt = codes.findIndex((code) => code !== -1);
     if (refusedAt === -1) {
       // This node's own reservations, counted in what it knows until its next read.
       for (const check of away) {
@@ -210,19 +230,20 @@ export class ClusterCounterStore implements CounterStore {
       }
       return null;
     }
-    const took = away.filter((_, k) => taken[k]);
-    if (took.length > 0) await Promise.all(took.map((check) => this.release([check])));
-    return away[refusedAt];
+    const took = groups.filter((_, k) => codes[k] === -1);
+    if (took.length > 0) await Promise.all(took.map((group) => this.release(group)));
+    return groups[refusedAt][codes[refusedAt] - 1];
   }
 
   private dropStaleAwayReads(nowMs: number): void {
     for (const [address, read] of this.awayReads) if (nowMs - read.atMs >= this.awayReadTtlMs) this.awayReads.delete(address);
   }
 
-  /** Gives back the home reservations of a candidate the other slots refused. */
-  private async releaseHome(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<void> {
+  /** Gives back the home reservations of a candidate the other slots refused; the counters given back. */
+  private async releaseHome(checks: readonly CounterCheck[], isAway: (check: CounterCheck) => boolean): Promise<CounterCheck[]> {
     const home = distinctReserves(checks, (check) => !isAway(check));
     if (home.length > 0) await this.release(home);
+    return home;
   }
 
   /** Takes one back from each counter (all in one slot). */

@@ -30,6 +30,7 @@ counterStoreContract('redis cluster', async () => {
 const cap = (user: string, campaign: string, limit: number): CounterCheck => ({ key: `fc:{u:${user}}:h1`, field: campaign, limit, op: 'reserve', ttlS: 600, reason: 'cap' });
 const adLoad = (user: string, limit: number): CounterCheck => ({ key: `fc:{u:${user}}:h1`, field: 'al:slot', limit, op: 'reserve', ttlS: 600, reason: 'ad_load_cap' });
 const goal = (campaign: string, limit: number): CounterCheck => ({ key: `goal:{c:${campaign}}:impressions:total`, limit, op: 'reserve', ttlS: 3600, reason: 'goal_reached' });
+const dailyGoal = (campaign: string, limit: number): CounterCheck => ({ key: `goal:{c:${campaign}}:impressions:d1`, limit, op: 'reserve', ttlS: 3600, reason: 'goal_reached' });
 
 /**
  * A cluster client without auto-pipelining (so each command passes sendCommand) whose command
@@ -153,6 +154,67 @@ describe('ClusterCounterStore across slots', () => {
     const next = await nodeA.reserve(plan('a2'));
     expect(next.chosenIds).toEqual(['d']);
     expect(await nodeA.get([h('a2', 'c'), h('a2', 'al:slot')])).toEqual([null, 1]);
+  });
+
+  it('a candidate rejected on the ad-load cap that a refused ad had taken is walked again once it is given back', async () => {
+    const prefix = `t${++testNo}`;
+    const nodeA = new ClusterCounterStore(cluster, prefix);
+    const nodeB = new ClusterCounterStore(cluster, prefix);
+    const warm = (user: string) => ({ candidates: [{ id: 'g', checks: [cap(user, 'g', 3), goal('g', 2), adLoad(user, 9)] }], want: 1 });
+    expect((await nodeA.reserve(warm('a0'))).chosenIds).toEqual(['g']); // A remembers g's goal at 1 of 2
+    expect((await nodeB.reserve(warm('b0'))).chosenIds).toEqual(['g']); // B fills it
+    // One ad of room left in the listener's ad load: the home walk gives it to g, so b is rejected for
+    // it; g's goal then refuses it where it lives, and the ad load it took goes back to b.
+    const out = await nodeA.reserve({
+      candidates: [
+        { id: 'g', checks: [cap('u', 'g', 3), goal('g', 2), adLoad('u', 1)] },
+        { id: 'b', checks: [cap('u', 'b', 3), adLoad('u', 1)] },
+      ],
+      want: 2,
+    });
+    expect(out.results).toEqual([
+      { id: 'g', status: 'rejected', reason: 'goal_reached', key: goal('g', 2).key },
+      { id: 'b', status: 'chosen' },
+    ]);
+    expect(out.chosenIds).toEqual(['b']);
+    const h = (field: string) => ({ key: 'fc:{u:u}:h1', field });
+    expect(await nodeA.get([goal('g', 2).key, h('g'), h('b'), h('al:slot')])).toEqual([2, 0, 1, 1]);
+  });
+
+  it("a campaign's total and daily goals (one slot) are reserved by one script, and refused by it as a whole", async () => {
+    const { client, sent, setRecording } = recordingClient();
+    try {
+      const prefix = `t${++testNo}`;
+      const nodeA = new ClusterCounterStore(client, prefix, { now: () => 1_000_000 }); // within one second: no reads after the first
+      const nodeB = new ClusterCounterStore(cluster, prefix);
+      const plan = (user: string) => ({
+        candidates: [
+          { id: 'g', checks: [cap(user, 'g', 3), goal('g', 10), dailyGoal('g', 3), adLoad(user, 9)] },
+          { id: 'd', checks: [cap(user, 'd', 3), adLoad(user, 9)] },
+        ],
+        want: 1,
+      });
+      await nodeA.reserve(plan('a')); // loads the scripts on the listener's node and the goals'
+      setRecording(true);
+      expect((await nodeA.reserve(plan('a'))).chosenIds).toEqual(['g']);
+      expect(sent).toEqual(['evalsha', 'evalsha']); // the listener's walk, then both goals where they live
+      setRecording(false);
+      expect((await nodeB.reserve(plan('b0'))).chosenIds).toEqual(['g']); // fills the daily goal: 3 of 3
+      // A still knows the daily goal at 2 of 3: refused where it lives, with nothing taken there to give
+      // back; only the listener's counters are released before the walk goes on.
+      sent.length = 0;
+      setRecording(true);
+      const refused = await nodeA.reserve(plan('a'));
+      expect(refused.results).toEqual([
+        { id: 'g', status: 'rejected', reason: 'goal_reached', key: dailyGoal('g', 3).key },
+        { id: 'd', status: 'chosen' },
+      ]);
+      expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']); // walk, goals (refused), release, walk
+      setRecording(false);
+      expect(await nodeA.get([goal('g', 10).key, dailyGoal('g', 3).key])).toEqual([3, 3]);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('200 concurrent listeners on a goal of 37 in another slot → exactly 37 served it, never more; the rest get the next ad, and only winners keep their cap counts', async () => {
