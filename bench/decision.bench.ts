@@ -214,6 +214,7 @@ async function main(): Promise<void> {
     const bareRounds: LoadResult[] = [];
     const rounds: LoadResult[] = [];
     const shareSums = new Map<string, number | null>();
+    let bareShareSum: number | null = 0;
     const machine = { busyS: 0, totalS: 0, cores: 0, measured: false };
     const scripts = { calls: 0, usec: 0 };
     const gcSums = new Map<string, { count: number; seconds: number }>();
@@ -224,8 +225,11 @@ async function main(): Promise<void> {
       // The worker finishes writing the previous MusicBoss round's decision log first.
       if (round > 0) await waitForQuietMachine(0.25, 30);
       const bareSchedule = hello.pid === undefined ? () => null : measureSchedule(hello.pid);
+      const bareCpu = measureCpu({ bare: hello.pid ?? 0 });
       bareRounds.push(await load(`http://127.0.0.1:${helloPort}/v1/decisions`, {}, body, ROUND_S));
       addSchedule(schedules.bare, bareSchedule());
+      const bareShare = hello.pid === undefined ? null : bareCpu().bare;
+      bareShareSum = bareShare === null || bareShareSum === null ? null : bareShareSum + bareShare;
       const scriptsBefore = evalshaStats(await redis.info('commandstats'));
       const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, postgres: postgresCpu, 'load generator': process.pid });
       const apiSchedule = measureSchedule(stack.pids.api);
@@ -272,6 +276,13 @@ async function main(): Promise<void> {
     log(`# CPU during the MusicBoss load, share of one core: ${Object.entries(shares).map(([name, share]) => `${name} ${share === null ? '?' : `${Math.round(share * 100)}%`}`).join(', ')}`);
     // Steadier than req/s from run to run on a shared machine: what one decision costs the API process.
     if (shares.api !== null && musicboss.rps > 0) log(`# API process: ${((shares.api * 1e6) / musicboss.rps).toFixed(0)} µs of CPU per decision`);
+    // Both servers keep about one core busy, so the req/s ratio is about the inverse of their CPU
+    // per request: this says what the ratio is made of, and is steadier across phases of the machine.
+    if (shares.api !== null && musicboss.rps > 0 && bareShareSum !== null && bare.rps > 0) {
+      const bareUs = ((bareShareSum / ROUNDS) * 1e6) / bare.rps;
+      const apiUs = (shares.api * 1e6) / musicboss.rps;
+      log(`# CPU per request: bare Fastify ${bareUs.toFixed(0)} µs, the MusicBoss API ${apiUs.toFixed(0)} µs per decision, ${(apiUs / bareUs).toFixed(2)}× (a ratio of 0.25 needs at most about 4×)`);
+    }
     // Where the latency tail comes from: the API's event loop stalls (timers, GC, long synchronous work).
     const ms = (xs: number[], pick: (xs: number[]) => number) => (xs.length === 0 ? '?' : pick(xs).toFixed(1));
     const gc = [...gcSums].map(([kind, { count, seconds }]) => `${kind} ${count} (${count > 0 ? ((seconds * 1000) / count).toFixed(2) : '-'} ms each)`);
