@@ -18,6 +18,7 @@ import { mountQueueBoard } from './platform/jobs/queue-board';
 import { MetricsService } from './platform/metrics/metrics.service';
 import type { ProcessRole } from './platform/tokens';
 import { useJsonBodyParser } from './platform/http/json-body';
+import { serveDecisionsDirectly } from './modules/delivery/decision-route';
 
 export interface RunningApi {
   readonly app: NestFastifyApplication;
@@ -45,6 +46,7 @@ export async function createApiApp(infra: Infrastructure, options: ApiOptions = 
   const fastify = app.getHttpAdapter().getInstance();
   // Before any plugin is registered, so that their routes inherit the hook.
   echoRequestId(fastify);
+  serveDecisionsDirectly(app);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { verifyTrackingToken } from '../../src/engine/tracking/tracking-token';
 import type { DecisionLogRow } from '../../src/modules/delivery/decision-log';
 import { JobsService } from '../../src/platform/jobs/jobs.service';
+import { ApiKeyGuard } from '../../src/modules/auth/api-key.guard';
 import type { CompiledCampaign } from '../../src/engine/policy/snapshot';
 import { type CandidateModel, ScorerRegistry } from '../../src/modules/delivery/scorer-registry';
 import { createSeedAds, createUploadPackage, expectOk, threePolicies, type SeededAds } from '../support/seed-ads';
@@ -245,6 +246,35 @@ describe('decisions (embedded mode, through HTTP)', () => {
     const result = await decide(body);
     expect(result.status).toBe(status);
     if (status === 400) expect(result.body.errors?.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it("is served without Nest's per-request pipeline, with the same key checks and error bodies as every other route", async () => {
+    const viewer = (await expectOk(http(app.url, 'POST', '/v1/api-keys', { key: admin, body: { name: 'reader', role: 'viewer' } }))).key;
+    const guard = jest.spyOn(ApiKeyGuard.prototype, 'canActivate');
+    try {
+      const served = await decide({ slotId: 'phone-desktop-splash', userId: 'plain-1', platform: 'ios' });
+      expect(served.status).toBe(200);
+      expect(served.headers.get('x-request-id')).toBeTruthy();
+      expect(guard).not.toHaveBeenCalled();
+      const body = { slotId: 'phone-desktop-splash', userId: 'u', platform: 'ios' };
+      const noKey = await http(app.url, 'POST', '/v1/decisions', { body });
+      const badKey = await http(app.url, 'POST', '/v1/decisions', { key: 'mb_not-a-key-at-all-000000000', body });
+      const wrongRole = await http(app.url, 'POST', '/v1/decisions', { key: viewer, body });
+      expect([noKey.status, badKey.status, wrongRole.status]).toEqual([401, 401, 403]);
+      expect(noKey.body).toEqual({ statusCode: 401, message: 'missing API key: send "Authorization: Bearer <key>"', error: 'Unauthorized' });
+      expect(badKey.body).toEqual({ statusCode: 401, message: 'invalid or revoked API key', error: 'Unauthorized' });
+      expect(wrongRole.body).toEqual({ statusCode: 403, message: 'this route needs role slot-client; the key has role viewer', error: 'Forbidden' });
+      // The same refusals from a route that Nest's guard answers.
+      expect(guard).not.toHaveBeenCalled();
+      const nestNoKey = await http(app.url, 'GET', '/v1/slots');
+      expect(guard).toHaveBeenCalled();
+      expect(nestNoKey.body).toEqual(noKey.body);
+      const invalid = await decide({ slotId: 'phone-desktop-splash', userId: 'u', platform: 'fridge' });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body).toMatchObject({ statusCode: 400, errors: [expect.objectContaining({ field: 'platform' })] });
+    } finally {
+      guard.mockRestore();
+    }
   });
 
   it('counts the funnel in metrics by slot and branch', async () => {

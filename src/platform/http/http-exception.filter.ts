@@ -17,20 +17,23 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    if (exception instanceof HttpException) {
-      void reply.status(exception.getStatus()).send(httpErrorBody(exception));
-      return;
-    }
-    const error = exception as FastifyLikeError;
-    if (typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      void reply.status(error.statusCode).send({ statusCode: error.statusCode, error: describeStatus(error.statusCode), code: error.code, message: error.message });
-      return;
-    }
-    this.logger.error({ err: exception, reqId: request?.id, url: request?.url }, 'unhandled error');
-    void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the server log', requestId: request?.id });
+    sendHttpError(exception, host.switchToHttp().getRequest<FastifyRequest>(), host.switchToHttp().getResponse<FastifyReply>(), this.logger);
   }
+}
+
+/** Answers an error as HttpExceptionFilter does; for routes whose errors do not pass through Nest (the decision route). */
+export function sendHttpError(exception: unknown, request: FastifyRequest | undefined, reply: FastifyReply, logger: Pick<Logger, 'error'>): void {
+  if (exception instanceof HttpException) {
+    void reply.status(exception.getStatus()).send(httpErrorBody(exception));
+    return;
+  }
+  const error = exception as FastifyLikeError;
+  if (typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    void reply.status(error.statusCode).send({ statusCode: error.statusCode, error: describeStatus(error.statusCode), code: error.code, message: error.message });
+    return;
+  }
+  logger.error({ err: exception, reqId: request?.id, url: request?.url }, 'unhandled error');
+  void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; see the server log', requestId: request?.id });
 }
 
 /** The JSON body every HttpException answers with (also used by Fastify hooks outside Nest's routing). */
