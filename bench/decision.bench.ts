@@ -277,7 +277,8 @@ async function main(): Promise<void> {
     // Steadier than req/s from run to run on a shared machine: what one decision costs the API process.
     if (shares.api !== null && musicboss.rps > 0) log(`# API process: ${((shares.api * 1e6) / musicboss.rps).toFixed(0)} µs of CPU per decision`);
     // Both servers keep about one core busy, so the req/s ratio is about the inverse of their CPU
-    // per request: this says what the ratio is made of, and is steadier across phases of the machine.
+    // per request: this says what the ratio is made of (the kernel's share of a bare request
+    // varies with the phase of the machine, so the quotient moves with it too).
     if (shares.api !== null && musicboss.rps > 0 && bareShareSum !== null && bare.rps > 0) {
       const bareUs = ((bareShareSum / ROUNDS) * 1e6) / bare.rps;
       const apiUs = (shares.api * 1e6) / musicboss.rps;
