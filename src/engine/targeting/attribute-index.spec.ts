@@ -1,4 +1,4 @@
-import { AttributeIndex, forEachMemberPage, LIST_DOMAIN_VALUES, MEMBER_PAGE } from './attribute-index';
+import { AttributeIndex, forEachMemberPage, LIST_DOMAIN_VALUES, MASK_DOMAIN_VALUES, MEMBER_PAGE } from './attribute-index';
 import { RoaringBitmap32 } from 'roaring';
 import { fixturePopulation, POPULATION_SIZE } from './fixtures/population';
 import type { ListenerProfile, ProfileAttribute } from './profile-schema';
@@ -36,6 +36,24 @@ function snapshot(index: AttributeIndex): Record<string, number[]> {
     if (column) out[`${attr}.codes`] = out.universe.map((idx) => column.valueOfCode[column.codes[idx]] as unknown as number);
   }
   return out;
+}
+
+/**
+ * Each user's profile lists exactly the values `held` gives it (null: the user was removed), and each
+ * value's bitmap holds exactly the users that hold it.
+ */
+function expectHeldValues(index: AttributeIndex, attr: 'artists' | 'moods', users: readonly number[], held: (u: number) => string[] | null): void {
+  const members = new Map<string, number[]>();
+  for (const u of users) {
+    const values = held(u);
+    const sorted = values === null ? null : [...new Set(values)].sort();
+    const profile = index.profileOf(u);
+    if (sorted === null) expect(profile).toBeNull();
+    else expect(profile?.[attr] ?? []).toEqual(sorted);
+    for (const v of sorted ?? []) members.set(v, [...(members.get(v) ?? []), u]);
+  }
+  expect(index.values(attr)).toEqual([...members.keys()].sort());
+  for (const [value, holders] of members) expect(index.valueBitmap(attr, value)!.toArray()).toEqual(holders);
 }
 
 describe('AttributeIndex', () => {
@@ -133,16 +151,31 @@ describe('AttributeIndex', () => {
     for (const u of users) index.upsert(u, { artists: artistsOf(u, 1), region: 'GD' }); // every list replaced one by one
     index.upsertMany(users.slice(0, 1000), users.slice(0, 1000).map((u) => ({ artists: artistsOf(u, 2) }))); // and in a batch
     for (const u of users.filter((u) => u % 10 === 0)) index.remove(u);
-    const expected = new Map<string, number[]>();
-    for (const u of users) {
-      const artists = u % 10 === 0 ? null : [...new Set(artistsOf(u, u < 1000 ? 2 : 1))].sort();
-      const profile = index.profileOf(u);
-      if (artists === null) expect(profile).toBeNull();
-      else expect(profile?.artists ?? []).toEqual(artists);
-      for (const a of artists ?? []) expected.set(a, [...(expected.get(a) ?? []), u]);
-    }
-    expect(index.values('artists')).toEqual([...expected.keys()].sort());
-    for (const [artist, members] of expected) expect(index.valueBitmap('artists', artist)!.toArray()).toEqual(members);
+    expectHeldValues(index, 'artists', users, (u) => (u % 10 === 0 ? null : artistsOf(u, u < 1000 ? 2 : 1)));
+  });
+
+  it.each([
+    ['bit masks', 10, true],
+    [`probes once past ${MASK_DOMAIN_VALUES} values`, MASK_DOMAIN_VALUES + 8, false],
+    [`code lists once past ${LIST_DOMAIN_VALUES} values`, LIST_DOMAIN_VALUES + 36, false],
+  ])('a multi-valued domain read through %s: profiles read back, and updates and removals leave no value behind', (_, domain, masked) => {
+    const index = new AttributeIndex({ initialCapacityUsers: 16 });
+    const moodsOf = (u: number, round: number) => Array.from({ length: (u + round) % 4 }, (__, k) => `m${(u * 31 + k * 7 + round * 3) % domain}`);
+    const users = Array.from({ length: 3000 }, (__, u) => u);
+    index.upsertMany(users, users.map((u) => ({ moods: moodsOf(u, 0) })));
+    for (const u of users.filter((u) => u % 3 === 0)) index.upsert(u, { moods: moodsOf(u, 1), region: 'GD' }); // one by one
+    index.upsertMany(users.slice(0, 900), users.slice(0, 900).map((u) => ({ moods: moodsOf(u, 2) }))); // and in a batch
+    index.upsertMany(users.slice(2000, 2010), users.slice(2000, 2010).map((u) => ({ moods: moodsOf(u, 3) }))); // a batch small enough to be removed one by one
+    for (const u of users.filter((u) => u % 10 === 0)) index.remove(u);
+    const roundOf = (u: number) => (u >= 2000 && u < 2010 ? 3 : u < 900 ? 2 : u % 3 === 0 ? 1 : 0);
+    expectHeldValues(index, 'moods', users, (u) => (u % 10 === 0 ? null : moodsOf(u, roundOf(u))));
+    // Which column answered: the mask is one Uint32 a user (capacity 4,096 here); retired, nothing is left of it.
+    const without = new AttributeIndex({ initialCapacityUsers: 16 });
+    without.upsertMany(users, users.map((u) => (u % 3 === 0 ? { region: 'GD' } : {})));
+    const extraBytes = index.approxBytes().columnBytes - without.approxBytes().columnBytes;
+    if (masked) expect(extraBytes).toBe(4 * 4096);
+    else if (domain > LIST_DOMAIN_VALUES) expect(extraBytes).toBeGreaterThan(0);
+    else expect(extraBytes).toBe(0);
   });
 
   it('remove takes the user out of everything', () => {
