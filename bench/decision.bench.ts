@@ -225,10 +225,10 @@ async function main(): Promise<void> {
       // The worker finishes writing the previous MusicBoss round's decision log first.
       if (round > 0) await waitForQuietMachine(0.25, 30);
       const bareSchedule = hello.pid === undefined ? () => null : measureSchedule(hello.pid);
-      const bareCpu = measureCpu({ bare: hello.pid ?? 0 });
+      const bareCpu = hello.pid === undefined ? () => ({ bare: null }) : measureCpu({ bare: hello.pid });
       bareRounds.push(await load(`http://127.0.0.1:${helloPort}/v1/decisions`, {}, body, ROUND_S));
       addSchedule(schedules.bare, bareSchedule());
-      const bareShare = hello.pid === undefined ? null : bareCpu().bare;
+      const bareShare = bareCpu().bare;
       bareShareSum = bareShare === null || bareShareSum === null ? null : bareShareSum + bareShare;
       const scriptsBefore = evalshaStats(await redis.info('commandstats'));
       const cpuShares = measureCpu({ api: stack.pids.api, worker: stack.pids.workers[0], redis: redisPid, postgres: postgresCpu, 'load generator': process.pid });

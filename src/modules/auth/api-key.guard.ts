@@ -35,6 +35,17 @@ export async function checkApiKey(
   return { kind: 'allowed', key };
 }
 
+/**
+ * Lets a checked request through, with its key on `request.apiKey` when there is one, or throws the
+ * 401 or 403 the check calls for. The global guard and the decision route (served outside Nest's
+ * pipeline) admit requests the same way.
+ */
+export function admitOrThrow(check: ApiKeyCheck, request: AuthenticatedRequest): void {
+  if (check.kind === 'unauthorized') throw new UnauthorizedException(check.message);
+  request.apiKey = check.key;
+  if (check.kind === 'forbidden') throw new ForbiddenException(check.message);
+}
+
 /** Global guard: 401 without a valid key, 403 with a key whose role isn't allowed on the route. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -48,10 +59,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
     const required = this.reflector.getAllAndOverride<ApiKeyRole[]>(ROLES_METADATA, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const check = await checkApiKey(this.keys, request.headers.authorization, required, Date.now());
-    if (check.kind === 'unauthorized') throw new UnauthorizedException(check.message);
-    request.apiKey = check.key;
-    if (check.kind === 'forbidden') throw new ForbiddenException(check.message);
+    admitOrThrow(await checkApiKey(this.keys, request.headers.authorization, required, Date.now()), request);
     return true;
   }
 }

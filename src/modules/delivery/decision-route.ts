@@ -1,10 +1,10 @@
-import { ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendHttpError } from '../../platform/http/http-exception.filter';
 import type { ApiKeyRole } from '../auth/api-key.entity';
-import { checkApiKey, type AuthenticatedRequest } from '../auth/api-key.guard';
+import { admitOrThrow, checkApiKey, type AuthenticatedRequest } from '../auth/api-key.guard';
 import { ApiKeyService } from '../auth/api-key.service';
 import { ROLES_METADATA } from '../auth/roles.decorator';
 import { DecisionController, DecisionRequestPipe } from './decision.controller';
@@ -33,10 +33,7 @@ export function serveDecisionsDirectly(app: NestFastifyApplication): void {
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     try {
-      const check = await checkApiKey(keys, request.headers.authorization, roles, Date.now());
-      if (check.kind === 'unauthorized') throw new UnauthorizedException(check.message);
-      (request as AuthenticatedRequest).apiKey = check.key;
-      if (check.kind === 'forbidden') throw new ForbiddenException(check.message);
+      admitOrThrow(await checkApiKey(keys, request.headers.authorization, roles, Date.now()), request as AuthenticatedRequest);
       return reply.code(200).send(await controller.decide(pipe.transform(request.body), request));
     } catch (error) {
       sendHttpError(error, request, reply, logger);
