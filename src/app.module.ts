@@ -2,17 +2,21 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AudiencesModule } from './modules/audiences/audiences.module';
-import { AuthModule } from './modules/auth/auth.module';
-import { CampaignsModule } from './modules/campaigns/campaigns.module';
-import { DeliveryModule } from './modules/delivery/delivery.module';
-import { DemoModule } from './modules/demo/demo.module';
-import { FeedbackModule } from './modules/feedback/feedback.module';
-import { LearningModule } from './modules/learning/learning.module';
-import { ListeningModule } from './modules/listening/listening.module';
-import { ModelsModule } from './modules/models/models.module';
-import { ModelingModule } from './modules/modeling/modeling.module';
-import { HealthController } from './modules/health/health.controller';
+import { AudiencesModule } from './modules/audiences';
+import { AuditModule } from './modules/audit';
+import { AuthModule } from './modules/auth';
+import { CatalogModule } from './modules/catalog';
+import { DeliveryModule } from './modules/delivery';
+import { DemoModule } from './modules/demo';
+import { HealthController } from './modules/health';
+import { LabelsModule } from './modules/labels';
+import { LearningModule } from './modules/learning';
+import { ListeningModule } from './modules/listening';
+import { ModelingModule } from './modules/modeling';
+import { ModelsModule } from './modules/models';
+import { ReportingModule } from './modules/reporting';
+import { SnapshotModule } from './modules/snapshot';
+import { TrackingModule } from './modules/tracking';
 import { loggerParams } from './platform/http/request-logging';
 import { MetricsController } from './platform/metrics/metrics.controller';
 import type { Infrastructure } from './platform/infrastructure';
@@ -29,10 +33,14 @@ export class AppModule {
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: infra.config.managementRateLimitPerMinute }]),
         PlatformModule.forRoot(infra),
         AuthModule,
-        CampaignsModule,
+        AuditModule,
+        CatalogModule,
+        SnapshotModule,
         AudiencesModule,
         DeliveryModule,
-        FeedbackModule,
+        ReportingModule,
+        LabelsModule,
+        TrackingModule,
         ModelsModule,
         LearningModule,
         ListeningModule,

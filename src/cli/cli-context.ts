@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { APP_PARTS } from '../composition';
 import { statSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -21,7 +22,7 @@ export async function withAppContext(work: (context: INestApplicationContext, co
     return 2;
   }
   const config = loaded.config;
-  const infra = await openInfrastructure(config, config.mode === 'production' ? 'api' : 'worker');
+  const infra = await openInfrastructure(config, config.mode === 'production' ? 'api' : 'worker', APP_PARTS);
   try {
     const context = await NestFactory.createApplicationContext(AppModule.forRoot(infra), { bufferLogs: true });
     context.useLogger(context.get(Logger));

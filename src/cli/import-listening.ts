@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { ListeningImportService } from '../modules/listening/listening-import.service';
+import { ListeningImportService } from '../modules/listening';
 import { readableFileSize, runCli, withAppContext } from './cli-context';
 
 const USAGE =

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { ProfileImportService } from '../modules/audiences/profile-import.service';
+import { ProfileImportService } from '../modules/audiences';
 import { drainQueues, readableFileSize, runCli, withAppContext } from './cli-context';
 
 const USAGE = 'usage: npm run import:profiles -- FILE   (.ndjson/.jsonl = NDJSON, .csv = CSV with a header; --format=csv|ndjson overrides)';

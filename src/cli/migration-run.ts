@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { APP_PARTS } from '../composition';
 import { loadConfig } from '../config/config';
 import { DatabaseService, runMigrationsLocked } from '../platform/database/database.service';
 
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
     process.stderr.write(`MusicBoss configuration error: ${loaded.message}\n`);
     process.exit(2);
   }
-  const database = await DatabaseService.open(loaded.config, { runMigrations: false });
+  const database = await DatabaseService.open(loaded.config, { runMigrations: false, entities: APP_PARTS.entities });
   try {
     const ran = await runMigrationsLocked(database.dataSource, { useAdvisoryLock: loaded.config.mode === 'production' });
     process.stdout.write(ran.length ? `applied ${ran.length} migration(s): ${ran.join(', ')}\n` : 'database is up to date\n');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { DEMO_PROFILE_COUNT } from '../modules/demo/demo-data';
-import { demoBanner, DemoSeedService } from '../modules/demo/demo-seed.service';
+import { DEMO_PROFILE_COUNT } from '../modules/demo';
+import { demoBanner, DemoSeedService } from '../modules/demo';
 import { drainQueues, runCli, withAppContext } from './cli-context';
 
 /**

@@ -3,11 +3,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { describeUrl, type AppConfig, type CountersClusterConfig } from '../config/config';
-import { DatabaseService } from './database/database.service';
+import { DatabaseService, type DatabaseEntity } from './database/database.service';
 import { BullMqJobDriver } from './jobs/bullmq-job-driver';
 import { InProcessJobDriver } from './jobs/in-process-job-driver';
+import type { JobDefinitions } from './jobs/job-definitions';
 import type { JobDriver } from './jobs/job-driver';
 import type { ProcessRole } from './tokens';
+
+/** What the modules contribute before Nest boots (src/composition.ts gathers it). */
+export interface AppParts {
+  readonly entities: readonly DatabaseEntity[];
+  readonly jobs: JobDefinitions;
+}
 
 /** What a process needs before Nest boots, opened and closed in a known order. */
 export interface Infrastructure {
@@ -18,6 +25,7 @@ export interface Infrastructure {
   /** The counters' Redis Cluster (MUSICBOSS_COUNTERS_CLUSTER); null when they live on `redis` or in process. */
   readonly countersCluster: Cluster | null;
   readonly jobDriver: JobDriver;
+  readonly jobs: JobDefinitions;
   readonly trackingSecret: string;
   /** One line for the boot banner: mode and where the data lives. */
   readonly description: string;
@@ -60,9 +68,9 @@ export function createCountersClusterClient(cluster: CountersClusterConfig): Clu
   return client;
 }
 
-export async function openInfrastructure(config: AppConfig, role: ProcessRole): Promise<Infrastructure> {
+export async function openInfrastructure(config: AppConfig, role: ProcessRole, parts: AppParts): Promise<Infrastructure> {
   const trackingSecret = config.trackingSecret ?? loadOrCreateLocalSecret(join(config.dataDir, 'tracking-secret'));
-  const database = await DatabaseService.open(config, { runMigrations: true });
+  const database = await DatabaseService.open(config, { runMigrations: true, entities: parts.entities });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
   const countersCluster = config.countersCluster ? createCountersClusterClient(config.countersCluster) : null;
   const jobDriver: JobDriver = config.redisUrl
@@ -80,6 +88,7 @@ export async function openInfrastructure(config: AppConfig, role: ProcessRole): 
     redis,
     countersCluster,
     jobDriver,
+    jobs: parts.jobs,
     trackingSecret,
     description,
     async close() {

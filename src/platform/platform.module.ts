@@ -2,9 +2,10 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConfigChangeBus } from './config-bus/config-change-bus';
 import { COUNTER_STORE, counterStoreProvider } from './counters/counters.provider';
+import { FeedbackClock } from './feedback-clock';
 import { HealthService } from './health/health.service';
 import type { Infrastructure } from './infrastructure';
-import { JOB_DEFINITIONS, type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
+import { type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
 import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs/jobs.service';
 import { MetricsService } from './metrics/metrics.service';
 import { APP_CONFIG, COUNTERS_CLUSTER, DATABASE, PROCESS_ROLE, REDIS, TRACKING_SECRET } from './tokens';
@@ -24,11 +25,12 @@ export class PlatformModule {
         { provide: REDIS, useValue: infra.redis },
         { provide: COUNTERS_CLUSTER, useValue: infra.countersCluster },
         { provide: JOB_DRIVER, useValue: infra.jobDriver },
-        { provide: JOB_DEFINITIONS_TOKEN, useValue: JOB_DEFINITIONS },
+        { provide: JOB_DEFINITIONS_TOKEN, useValue: infra.jobs },
         { provide: JOB_CONSUMER_QUEUES, useValue: consumerQueues },
         JobsService,
         MetricsService,
         ConfigChangeBus,
+        FeedbackClock,
         counterStoreProvider,
         { provide: TRACKING_SECRET, useValue: infra.trackingSecret },
         {
@@ -62,7 +64,7 @@ export class PlatformModule {
           inject: [JobsService],
         },
       ],
-      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus, COUNTER_STORE, TRACKING_SECRET],
+      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus, FeedbackClock, COUNTER_STORE, TRACKING_SECRET],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { SnapshotService } from '../../src/modules/delivery/snapshot.service';
+import { SnapshotService } from '../../src/modules/snapshot/snapshot.service';
 import { createSeedAds, createUploadPackage, expectOk, threePolicies, type SeededAds } from '../support/seed-ads';
 import { http, startEmbeddedApp, type TestApp } from '../support/test-app';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRng } from '../../src/engine/util/rng';
-import { FeedbackSettings } from '../../src/modules/feedback/feedback-settings';
+import { FeedbackSettings } from '../../src/modules/labels/feedback-settings';
 import { LearningSettings } from '../../src/modules/learning/learning-settings';
 import { eventually } from '../support/job-driver.contract';
 import { createSeedAds, createUploadPackage, expectOk, type SeededAds } from '../support/seed-ads';

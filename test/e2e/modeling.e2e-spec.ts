@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelRegistryService } from '../../src/modules/models/model-registry.service';
-import { FeedbackClock, FeedbackSettings } from '../../src/modules/feedback/feedback-settings';
+import { FeedbackSettings } from '../../src/modules/labels/feedback-settings';
+import { FeedbackClock } from '../../src/platform/feedback-clock';
 import { ModelingSettings } from '../../src/modules/modeling/modeling-settings';
 import { ModelingService } from '../../src/modules/modeling/modeling.service';
 import { OnnxScorer } from '../../src/platform/onnx/onnx-scorer';

@@ -1,6 +1,6 @@
 import { localClock } from '../policy/local-time';
 import { compileCampaign } from '../policy/snapshot';
-import { makeCampaign, makeSlot } from '../policy/testing-fixtures';
+import { makeCampaign, makeSlot } from '../../../test/support/policy-fixtures';
 import { adLoadCheck, capBucket, CapBuckets, frequencyCapChecks, suppressionCheck } from './frequency-caps';
 
 const NOW = Date.UTC(2026, 10, 28, 13, 30, 15, 500); // Saturday 2026-11-28 13:30:15.5 UTC

@@ -1,5 +1,5 @@
 import { counterAddress } from './counter-store';
-import { counterStoreContract } from './counter-store.contract';
+import { counterStoreContract } from '../../../test/support/counter-store.contract';
 import { InMemoryCounterStore } from './in-memory-counter-store';
 
 counterStoreContract('in-memory', async () => {

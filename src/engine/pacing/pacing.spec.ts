@@ -1,7 +1,7 @@
 import { InMemoryCounterStore } from '../caps/in-memory-counter-store';
 import { localClock } from '../policy/local-time';
 import { compileCampaign, type Goal } from '../policy/snapshot';
-import { makeCampaign } from '../policy/testing-fixtures';
+import { makeCampaign } from '../../../test/support/policy-fixtures';
 import { evenPacingAllowance, goalChecks, goalCounterKeys, goalUrgency } from './pacing';
 
 const DAY0 = Date.UTC(2026, 10, 28);

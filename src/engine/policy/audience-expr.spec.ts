@@ -1,6 +1,6 @@
 import { evaluateAudience, findShadowedBranches, validateAudienceExpr } from './audience-expr';
 import type { AudienceExpr } from './snapshot';
-import { makeBranch } from './testing-fixtures';
+import { makeBranch } from '../../../test/support/policy-fixtures';
 
 const KNOWN = new Set(['vip-2024', 'paid-users', 'rock-fans']);
 

@@ -6,7 +6,7 @@ import { decide, type DecideResult, type Scorer } from './decide';
 import { finalizeDecision, pickCreative } from './finalize-decision';
 import type { Ranking } from './rank-candidates';
 import type { Campaign, Creative, Slot } from './snapshot';
-import { makeBranch, makeCampaign, makeSlot, makeSnapshot } from './testing-fixtures';
+import { makeBranch, makeCampaign, makeSlot, makeSnapshot } from '../../../test/support/policy-fixtures';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const creative = (id: string, weight: number, formats: Creative['formats'] = ['banner']): Creative => ({

@@ -2,7 +2,7 @@ import { createRng } from '../util/rng';
 import { buildReservePlan, rankCandidates, requiredModel, type Ranking } from './rank-candidates';
 import { selectBranch, type BranchSelected, type SelectOptions } from './select-branch';
 import type { Branch, Campaign, Slot } from './snapshot';
-import { makeBranch, makeCampaign, makeSlot, makeSnapshot } from './testing-fixtures';
+import { makeBranch, makeCampaign, makeSlot, makeSnapshot } from '../../../test/support/policy-fixtures';
 
 const NOON = Date.parse('2026-11-28T12:00:00Z');
 

@@ -1,7 +1,7 @@
 import { createRng, type Rng } from '../util/rng';
 import { drawArm, selectBranch, type BranchSelected } from './select-branch';
 import type { Campaign, DayPart } from './snapshot';
-import { makeBranch, makeCampaign, makeSnapshot } from './testing-fixtures';
+import { makeBranch, makeCampaign, makeSnapshot } from '../../../test/support/policy-fixtures';
 
 const NOW = Date.parse('2026-11-28T13:30:00Z'); // Saturday
 const nobody = () => false;

@@ -1,5 +1,5 @@
 import { buildDecisionSnapshot, compileDayParting } from './snapshot';
-import { makeCampaign, makeSlot } from './testing-fixtures';
+import { makeCampaign, makeSlot } from '../../../test/support/policy-fixtures';
 
 function allowedHours(mask: Uint8Array): number[] {
   return [...mask].flatMap((v, i) => (v === 1 ? [i] : []));

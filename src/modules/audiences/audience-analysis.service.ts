@@ -4,7 +4,7 @@ import { aggregate, compare, groupBy, overlap, type CompareResult, type OverlapR
 import { attributeSpec, type ProfileAttribute } from '../../engine/targeting/profile-schema';
 import { evaluateRule } from '../../engine/targeting/rule-expr';
 import type { FieldProblem } from '../../platform/http/validation';
-import { invalid, ok, type AudienceResult } from './audience-results';
+import { invalid, ok, type ServiceResult } from '../../platform/http/service-result';
 import { AudienceMembershipService } from './audience-membership.service';
 import { ListenerIndexService } from './listener-index.service';
 
@@ -31,7 +31,7 @@ export class AudienceAnalysisService {
     private readonly membership: AudienceMembershipService,
   ) {}
 
-  analyze(input: AnalyzeInput): AudienceResult<AnalyzeReport> {
+  analyze(input: AnalyzeInput): ServiceResult<AnalyzeReport> {
     if ((input.package === undefined) === (input.rule === undefined)) {
       return invalid(input.package === undefined ? 'package' : 'rule', 'give exactly one of package or rule');
     }
@@ -57,7 +57,7 @@ export class AudienceAnalysisService {
     return errors.length > 0 ? { kind: 'invalid', errors } : ok(report);
   }
 
-  overlap(keys: string[]): AudienceResult<OverlapResult> {
+  overlap(keys: string[]): ServiceResult<OverlapResult> {
     const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
     if (duplicates.length > 0) return invalid('packages', `package(s) listed twice: ${[...new Set(duplicates)].join(', ')}`);
     const named: Record<string, ReadonlyRoaringBitmap32> = {};
@@ -72,7 +72,7 @@ export class AudienceAnalysisService {
     return ok(overlap(named));
   }
 
-  compare(input: { a: string; b: string; attributes: string[]; bins?: Record<string, number[]> }): AudienceResult<Extract<CompareResult, { kind: 'ok' }>> {
+  compare(input: { a: string; b: string; attributes: string[]; bins?: Record<string, number[]> }): ServiceResult<Extract<CompareResult, { kind: 'ok' }>> {
     const a = this.packageBitmap(input.a, 'a');
     const b = this.packageBitmap(input.b, 'b');
     const errors: FieldProblem[] = [];
@@ -90,12 +90,12 @@ export class AudienceAnalysisService {
     return ok(result);
   }
 
-  private packageBitmap(key: string, field: string): AudienceResult<ReadonlyRoaringBitmap32> {
+  private packageBitmap(key: string, field: string): ServiceResult<ReadonlyRoaringBitmap32> {
     const bitmap = this.membership.current().bitmapOf(key);
     return bitmap ? ok(bitmap) : invalid(field, `unknown package '${key}'`);
   }
 
-  private ruleBitmap(rule: Record<string, unknown>): AudienceResult<ReadonlyRoaringBitmap32> {
+  private ruleBitmap(rule: Record<string, unknown>): ServiceResult<ReadonlyRoaringBitmap32> {
     const result = evaluateRule(this.listeners.index, rule);
     if (result.kind === 'ok') return ok(result.bitmap);
     return { kind: 'invalid', errors: result.errors.map((e) => ({ field: `rule${e.path.slice(1)}`, problems: [e.message] })) };

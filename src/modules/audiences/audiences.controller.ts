@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../platform/http/roles';
 import { AnalyzeDto, CompareDto, OverlapDto } from './audience.dto';
 import { AudienceAnalysisService } from './audience-analysis.service';
-import { unwrap } from './raw-upload';
+import { unwrap } from '../../platform/http/raw-upload';
 
 @ApiTags('audiences')
 @ApiBearerAuth()

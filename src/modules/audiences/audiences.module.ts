@@ -9,7 +9,7 @@ import { PackagesController } from './packages.controller';
 import { ProfileImportService } from './profile-import.service';
 import { ProfileRepository } from './profile.repository';
 import { ProfilesController } from './profiles.controller';
-import { StreamedBodyParsers } from './raw-upload';
+import { StreamedBodyParsers } from '../../platform/http/raw-upload';
 
 /** Listener profiles, user packages (versioned bitmaps), membership for the decision path, and audience analysis. */
 @Module({
@@ -24,6 +24,6 @@ import { StreamedBodyParsers } from './raw-upload';
     AudienceAnalysisService,
     StreamedBodyParsers,
   ],
-  exports: [AudienceMembershipService, ListenerIndexService, ProfileImportService, PackageService],
+  exports: [AudienceMembershipService, ListenerIndexService, ProfileImportService, PackageService, PackageRepository],
 })
 export class AudiencesModule {}

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DatabaseService } from '../../platform/database/database.service';
 import { DATABASE } from '../../platform/tokens';
 import type { PackageKind, PackageStatus } from './audience.entities';
-import { returnedRows } from './audience-results';
+import { rowsOf } from '../../platform/database/sql';
 
 /** Versions kept per package (the current one included) for inspection and rollback. */
 export const KEPT_PACKAGE_VERSIONS = 10;
@@ -116,7 +116,7 @@ export class PackageRepository {
    * caller's transaction (which also bumps the configuration version), so no reader sees half of it.
    */
   async writeVersion(manager: EntityManager, id: string, bitmap: Buffer, size: number): Promise<number> {
-    const rows = returnedRows<{ version: number }>(
+    const rows = rowsOf<{ version: number }>(
       await manager.query(
         `UPDATE user_packages SET version = version + 1, bitmap = $2, size = $3, status = 'ready', updated_at = now() WHERE id = $1 RETURNING version`,
         [id, bitmap, size],

@@ -12,12 +12,12 @@ import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import type { PackageKind } from './audience.entities';
-import { invalid, ok, MAX_REPORTED_PROBLEMS, type AudienceResult, type LineProblem } from './audience-results';
+import { invalid, ok, MAX_REPORTED_PROBLEMS, type ServiceResult, type LineProblem } from '../../platform/http/service-result';
 import { AudienceMembershipService } from './audience-membership.service';
 import { ListenerIndexService } from './listener-index.service';
 import { findCycleThrough, topologicalOrder } from './package-graph';
 import { PackageRepository, type PackageRecord, type PackageVersionRecord } from './package.repository';
-import { LineTooLongError, readLineBatches, UploadTooLargeError } from './stream-lines';
+import { LineTooLongError, readLineBatches, UploadTooLargeError } from '../../platform/http/stream-lines';
 
 export interface CombinationDefinition {
   op: CombineOp;
@@ -87,18 +87,18 @@ export class PackageService {
     return this.repository.list();
   }
 
-  async get(key: string): Promise<AudienceResult<PackageRecord>> {
+  async get(key: string): Promise<ServiceResult<PackageRecord>> {
     const found = await this.repository.findByKey(key);
     return found ? ok(found) : { kind: 'not-found', message: `package '${key}' does not exist` };
   }
 
-  async versions(key: string): Promise<AudienceResult<PackageVersionRecord[]>> {
+  async versions(key: string): Promise<ServiceResult<PackageVersionRecord[]>> {
     const found = await this.repository.findByKey(key);
     if (!found) return { kind: 'not-found', message: `package '${key}' does not exist` };
     return ok(await this.repository.versions(found.id));
   }
 
-  async create(input: CreatePackageInput): Promise<AudienceResult<PackageRecord>> {
+  async create(input: CreatePackageInput): Promise<ServiceResult<PackageRecord>> {
     const checked = await this.checkDefinition(input.key, input.kind, input);
     if (checked.kind !== 'ok') return checked;
     if (await this.repository.findByKey(input.key)) return { kind: 'conflict', message: `package '${input.key}' already exists` };
@@ -120,7 +120,7 @@ export class PackageService {
     return ok((await this.repository.findByKey(input.key))!);
   }
 
-  async update(key: string, input: UpdatePackageInput): Promise<AudienceResult<PackageRecord>> {
+  async update(key: string, input: UpdatePackageInput): Promise<ServiceResult<PackageRecord>> {
     const found = await this.repository.findByKey(key);
     if (!found) return { kind: 'not-found', message: `package '${key}' does not exist` };
     const isDefinitionChange = input.rule !== undefined || input.op !== undefined || input.packages !== undefined;
@@ -149,9 +149,9 @@ export class PackageService {
     return ok((await this.repository.findByKey(key))!);
   }
 
-  async delete(key: string): Promise<AudienceResult<null>> {
+  async delete(key: string): Promise<ServiceResult<null>> {
     if (!(await this.repository.findByKey(key))) return { kind: 'not-found', message: `package '${key}' does not exist` };
-    let refusal: AudienceResult<null> | null = null;
+    let refusal: ServiceResult<null> | null = null;
     try {
       // Checked under the package's row lock, in the deleting transaction, so a use added meanwhile is seen.
       await this.bus.change(async (manager) => {
@@ -181,7 +181,7 @@ export class PackageService {
   }
 
   /** Makes an older version the newest one again (a new version with the old members). */
-  async rollback(key: string, version: number): Promise<AudienceResult<PackageRecord>> {
+  async rollback(key: string, version: number): Promise<ServiceResult<PackageRecord>> {
     const found = await this.repository.findByKey(key);
     if (!found) return { kind: 'not-found', message: `package '${key}' does not exist` };
     const bitmap = await this.repository.versionBitmap(found.id, version);
@@ -198,7 +198,7 @@ export class PackageService {
    * with a header naming the id column). Malformed lines are reported by line number; with any,
    * nothing is stored unless `isPartial`. Ids without a profile are reported and left out.
    */
-  async uploadMembers(key: string, body: AsyncIterable<Buffer | string>, options: { isPartial: boolean; limitBytes: number }): Promise<AudienceResult<MemberUploadReport>> {
+  async uploadMembers(key: string, body: AsyncIterable<Buffer | string>, options: { isPartial: boolean; limitBytes: number }): Promise<ServiceResult<MemberUploadReport>> {
     const found = await this.repository.findByKey(key);
     if (!found) return { kind: 'not-found', message: `package '${key}' does not exist` };
     if (found.kind !== 'upload') return { kind: 'conflict', message: `package '${key}' is a ${found.kind} package; only upload packages take member lists` };
@@ -317,7 +317,7 @@ export class PackageService {
   }
 
   /** Validates a definition for its kind and returns what to store. */
-  private async checkDefinition(key: string, kind: PackageKind, input: { rule?: unknown; op?: CombineOp; packages?: string[] }): Promise<AudienceResult<unknown>> {
+  private async checkDefinition(key: string, kind: PackageKind, input: { rule?: unknown; op?: CombineOp; packages?: string[] }): Promise<ServiceResult<unknown>> {
     const stray = (fields: string[]): FieldProblem[] =>
       fields.filter((f) => (input as Record<string, unknown>)[f] !== undefined).map((f) => ({ field: f, problems: [`${f} does not apply to ${kind} packages`] }));
     switch (kind) {

@@ -18,10 +18,10 @@ import type { AppConfig } from '../../config/config';
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { validationError } from '../../platform/http/validation';
 import { APP_CONFIG } from '../../platform/tokens';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../platform/http/roles';
 import { CreatePackageDto, MemberUploadView, PackageVersionView, PackageView, RollbackPackageDto, UpdatePackageDto } from './audience.dto';
 import { PackageService, type MemberUploadReport } from './package.service';
-import { streamedBody, unwrap } from './raw-upload';
+import { streamedBody, unwrap } from '../../platform/http/raw-upload';
 
 function memberView(report: MemberUploadReport): MemberUploadView {
   const { package: record, ...rest } = report;

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { createProfileImportReader, type ProfileImportFormat } from '../../engine/targeting/profile-import';
 import type { ListenerProfile } from '../../engine/targeting/profile-schema';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
-import { invalid, MAX_REPORTED_PROBLEMS, ok, type AudienceResult, type LineProblem } from './audience-results';
+import { invalid, MAX_REPORTED_PROBLEMS, ok, type ServiceResult, type LineProblem } from '../../platform/http/service-result';
 import { ListenerIndexService } from './listener-index.service';
 import { PackageService } from './package.service';
 import { ProfileRepository } from './profile.repository';
-import { LineTooLongError, readLineBatches, UploadTooLargeError } from './stream-lines';
+import { LineTooLongError, readLineBatches, UploadTooLargeError } from '../../platform/http/stream-lines';
 
 export const PROFILE_BATCH_ROWS = 5_000;
 const MAX_IGNORED_FIELDS = 50;
@@ -34,7 +34,7 @@ export class ProfileImportService {
     private readonly bus: ConfigChangeBus,
   ) {}
 
-  async importStream(body: AsyncIterable<Buffer | string>, format: ProfileImportFormat, options: { limitBytes: number }): Promise<AudienceResult<ProfileImportReport>> {
+  async importStream(body: AsyncIterable<Buffer | string>, format: ProfileImportFormat, options: { limitBytes: number }): Promise<ServiceResult<ProfileImportReport>> {
     const reader = createProfileImportReader(format);
     const report: ProfileImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [], ignoredFields: [], revision: this.listeners.revision };
     const ignored = new Set<string>();
@@ -54,7 +54,7 @@ export class ProfileImportService {
       report.updated += written.updated;
       lastRevision = written.revision;
     };
-    let failure: AudienceResult<ProfileImportReport> | null = null;
+    let failure: ServiceResult<ProfileImportReport> | null = null;
     try {
       for await (const lines of readLineBatches(body, options.limitBytes)) {
         for (const line of lines) {

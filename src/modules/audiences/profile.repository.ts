@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { ListenerProfile } from '../../engine/targeting/profile-schema';
 import { DatabaseService } from '../../platform/database/database.service';
 import { DATABASE } from '../../platform/tokens';
-import { returnedRows } from './audience-results';
+import { rowsOf } from '../../platform/database/sql';
 
 // Same value on every node: profile import batches take it so their revisions commit in order.
 const PROFILE_WRITE_LOCK_ID = 7_246_101;
@@ -35,7 +35,7 @@ export class ProfileRepository {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [PROFILE_WRITE_LOCK_ID]);
       const [{ revision }]: { revision: string }[] = await manager.query(`SELECT nextval('listener_profiles_revision_seq') AS revision`);
       const payload = JSON.stringify(rows.map((r) => ({ k: r.userKey, a: r.profile })));
-      const updatedRows = returnedRows<{ user_key: string }>(await manager.query(
+      const updatedRows = rowsOf<{ user_key: string }>(await manager.query(
         `UPDATE listener_profiles p SET attributes = x.a, revision = $2, updated_at = now()
            FROM jsonb_to_recordset($1::jsonb) AS x(k text, a jsonb)
           WHERE p.user_key = x.k
@@ -59,7 +59,7 @@ export class ProfileRepository {
           // Only a writer that bypassed the import lock can get here; its rows are updated like any existing user.
           const insertedKeys = new Set(insertedRows.map((r) => r.user_key));
           const late = fresh.filter((r) => !insertedKeys.has(r.userKey));
-          const lateRows = returnedRows(await manager.query(
+          const lateRows = rowsOf(await manager.query(
             `UPDATE listener_profiles p SET attributes = x.a, revision = $2, updated_at = now()
                FROM jsonb_to_recordset($1::jsonb) AS x(k text, a jsonb) WHERE p.user_key = x.k RETURNING p.user_key`,
             [JSON.stringify(late.map((r) => ({ k: r.userKey, a: r.profile }))), revision],

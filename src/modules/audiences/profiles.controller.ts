@@ -4,12 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { APP_CONFIG } from '../../platform/tokens';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../platform/http/roles';
 import { ListenerView, ProfileImportView } from './audience.dto';
 import { AudienceMembershipService } from './audience-membership.service';
 import { ListenerIndexService } from './listener-index.service';
 import { ProfileImportService } from './profile-import.service';
-import { mediaTypeOf, streamedBody, unwrap } from './raw-upload';
+import { mediaTypeOf, streamedBody, unwrap } from '../../platform/http/raw-upload';
 
 @ApiTags('audiences')
 @ApiBearerAuth()

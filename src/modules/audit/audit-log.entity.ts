@@ -19,3 +19,5 @@ export class AuditLogEntity {
   @Column({ type: 'jsonb', nullable: true }) after: unknown;
   @Column({ type: 'jsonb' }) diff: FieldChange[];
 }
+
+export const AUDIT_ENTITIES = [AuditLogEntity];

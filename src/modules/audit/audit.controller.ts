@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpt
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../platform/http/roles';
 import { AuditService } from './audit.service';
 
 const ENTITY_TYPES = ['slot', 'campaign', 'creative', 'policy', 'package', 'model', 'api-key'];

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DatabaseService } from '../../platform/database/database.service';
 import { DATABASE } from '../../platform/tokens';
-import type { AuthenticatedKey } from '../auth/api-key.service';
+import type { AuthenticatedKey } from '../../platform/http/roles';
 import { diffValues } from './audit-diff';
 import { AuditLogEntity } from './audit-log.entity';
 

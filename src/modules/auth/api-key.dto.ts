@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { API_KEY_ROLES, type ApiKeyEntity, type ApiKeyRole } from './api-key.entity';
+import type { ApiKeyEntity } from './api-key.entity';
+import { API_KEY_ROLES, type ApiKeyRole } from '../../platform/http/roles';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'ios app (prod)', description: 'A label for people; not secret.' })

@@ -1,7 +1,6 @@
+import type { ApiKeyRole } from '../../platform/http/roles';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const API_KEY_ROLES = ['admin', 'operator', 'viewer', 'slot-client'] as const;
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
 @Entity({ name: 'api_keys' })
 export class ApiKeyEntity {
@@ -35,3 +34,5 @@ export class ApiKeyEntity {
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
 }
+
+export const AUTH_ENTITIES = [ApiKeyEntity];

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, type Repository } from 'typeorm';
 import { DatabaseService } from '../../platform/database/database.service';
 import { DATABASE } from '../../platform/tokens';
-import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity';
+import { ApiKeyEntity } from './api-key.entity';
+import type { ApiKeyRole } from '../../platform/http/roles';
 
 @Injectable()
 export class ApiKeyRepository {

@@ -4,15 +4,9 @@ import type { AppConfig } from '../../config/config';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { APP_CONFIG, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import type { ApiKeyEntity, ApiKeyRole } from './api-key.entity';
+import type { ApiKeyEntity } from './api-key.entity';
+import type { ApiKeyRole, AuthenticatedKey } from '../../platform/http/roles';
 import { ApiKeyRepository } from './api-key.repository';
-
-export interface AuthenticatedKey {
-  readonly id: string;
-  readonly name: string;
-  readonly role: ApiKeyRole;
-  readonly scope: string | null;
-}
 
 interface CachedKey extends AuthenticatedKey {
   lastTouchMinute: number;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { ApiKeyView, CreateApiKeyDto, CreatedApiKeyView } from './api-key.dto';
 import { ApiKeyService } from './api-key.service';
-import { Roles } from './roles.decorator';
+import { Roles } from '../../platform/http/roles';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()

@@ -1,4 +1,4 @@
-import { JOB_DEFINITIONS } from '../../platform/jobs/job-definitions';
+import { DELIVERY_JOBS } from './jobs';
 import type { DecisionLogRow } from './decision-log';
 import { decodeDecisionLogLines, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
 
@@ -65,12 +65,12 @@ describe('decision-log COPY lines', () => {
     expect(() => decodeDecisionLogLines('a\tb\n')).toThrow(/2 fields, expected 20/);
   });
 
-  it.each<[string, Parameters<typeof JOB_DEFINITIONS['decisions.log']['dedupeKey'] & {}>[0], string]>([
+  it.each<[string, Parameters<typeof DELIVERY_JOBS['decisions.log']['dedupeKey'] & {}>[0], string]>([
     ['COPY batch: its first decision id', { copy: encodeDecisionLogLines([BASE, { ...BASE, decisionId: 'other' }]) }, BASE.decisionId],
     ['row batch from an older node', { rows: [BASE] }, BASE.decisionId],
     ['empty COPY batch', { copy: '' }, 'empty'],
     ['empty row batch', { rows: [] }, 'empty'],
   ])('job dedupe key, %s', (_, payload, key) => {
-    expect(JOB_DEFINITIONS['decisions.log'].dedupeKey!(payload)).toBe(key);
+    expect(DELIVERY_JOBS['decisions.log'].dedupeKey!(payload)).toBe(key);
   });
 });

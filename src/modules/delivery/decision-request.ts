@@ -1,4 +1,4 @@
-import { PLATFORMS } from '../campaigns/config.dto';
+import { PLATFORMS } from '../catalog';
 import type { FieldProblem } from '../../platform/http/validation';
 import type { DecisionInput } from './decision.service';
 

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
 import { validationError } from '../../platform/http/validation';
 import { APP_CONFIG } from '../../platform/tokens';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../platform/http/roles';
 import { DecisionRequestDto } from './decision.dto';
 import { checkDecisionRequest } from './decision-request';
 import { DecisionService, type DecisionInput, type DecisionView } from './decision.service';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PLATFORMS } from '../campaigns/config.dto';
+import { PLATFORMS } from '../catalog';
 
 /** The documented shape of POST /v1/decisions; the body is checked by checkDecisionRequest (decision-request.ts). */
 export class DecisionRequestDto {

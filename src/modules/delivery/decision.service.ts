@@ -16,12 +16,12 @@ import { COUNTER_STORE } from '../../platform/counters/counters.provider';
 import { CounterTally } from '../../platform/metrics/counter-tally';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { APP_CONFIG, TRACKING_SECRET } from '../../platform/tokens';
-import { AudienceMembershipService } from '../audiences/audience-membership.service';
-import { ListenerIndexService } from '../audiences/listener-index.service';
-import { LiveStatsRecorder } from '../feedback/live-stats.recorder';
+import { AudienceMembershipService } from '../audiences';
+import { ListenerIndexService } from '../audiences';
+import { LiveStatsRecorder } from '../reporting';
 import { DecisionLog, type DecisionLogRow } from './decision-log';
 import { BanditAllocations, ExplainedScores, ScorerRegistry, type ScoringInput } from './scorer-registry';
-import { SnapshotService } from './snapshot.service';
+import { SnapshotService } from '../snapshot';
 
 export interface DecisionInput {
   slotId: string;

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AudiencesModule } from '../audiences/audiences.module';
-import { CampaignsModule } from '../campaigns/campaigns.module';
-import { FeedbackModule } from '../feedback/feedback.module';
+import { AudiencesModule } from '../audiences';
+import { ReportingModule } from '../reporting';
+import { SnapshotModule } from '../snapshot';
 import { BuiltinScorers } from './builtin-scorers';
 import { DecisionController } from './decision.controller';
 import { DecisionLog } from './decision-log';
@@ -9,7 +9,7 @@ import { DecisionService } from './decision.service';
 import { BanditAllocations, ScorerRegistry } from './scorer-registry';
 
 @Module({
-  imports: [CampaignsModule, AudiencesModule, FeedbackModule],
+  imports: [SnapshotModule, AudiencesModule, ReportingModule],
   controllers: [DecisionController],
   providers: [DecisionService, DecisionLog, ScorerRegistry, BanditAllocations, BuiltinScorers],
   exports: [DecisionService, ScorerRegistry, BanditAllocations, DecisionLog],

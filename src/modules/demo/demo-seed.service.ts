@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { AppConfig } from '../../config/config';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { APP_CONFIG, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { ApiKeyService } from '../auth/api-key.service';
-import { PackageService } from '../audiences/package.service';
-import { ProfileImportService } from '../audiences/profile-import.service';
-import type { CreateCampaignDto, CreateSlotDto, PutPolicyDto } from '../campaigns/config.dto';
-import { ConfigRepository } from '../campaigns/config.repository';
-import { ConfigService } from '../campaigns/config.service';
-import { ListeningImportService } from '../listening/listening-import.service';
+import { ApiKeyService } from '../auth';
+import { PackageService } from '../audiences';
+import { ProfileImportService } from '../audiences';
+import type { CreateCampaignDto, CreateSlotDto, PutPolicyDto } from '../catalog';
+import { CatalogRepository } from '../catalog';
+import { ConfigService } from '../catalog';
+import { ListeningImportService } from '../listening';
 import {
   creativeTypeFor,
   DEMO_ADS,
@@ -56,7 +56,7 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
 
   constructor(
     private readonly configService: ConfigService,
-    private readonly configRepo: ConfigRepository,
+    private readonly configRepo: CatalogRepository,
     private readonly packages: PackageService,
     private readonly profiles: ProfileImportService,
     private readonly apiKeys: ApiKeyService,

@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthService } from '../../platform/health/health.service';
-import { Public } from '../auth/roles.decorator';
+import { Public } from '../../platform/http/roles';
 
 @ApiTags('health')
 @Controller('health')

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseService } from '../../platform/database/database.service';
 import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { BanditAllocations } from '../delivery/scorer-registry';
+import { BanditAllocations } from '../delivery';
 import { LearningSettings } from './learning-settings';
 
 /** On API nodes: copies bandit_current into BanditAllocations on a short poll (one small query; a swap). */

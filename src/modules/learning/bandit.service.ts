@@ -5,8 +5,8 @@ import type { DecisionSnapshot } from '../../engine/policy/snapshot';
 import { createRng, type Rng } from '../../engine/util/rng';
 import { DatabaseService } from '../../platform/database/database.service';
 import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { SnapshotService } from '../delivery/snapshot.service';
-import { type LabelledExample, LabelledExampleBus } from '../feedback/labelled-example-bus';
+import { SnapshotService } from '../snapshot';
+import { type LabelledExample, LabelledExampleBus } from '../labels';
 import { LearningSettings } from './learning-settings';
 
 export interface BanditBranchRef {

@@ -1,7 +1,7 @@
 import { buildCandidateFeatures, DEFAULT_FEATURE_SPEC, type FeatureInput, type FeatureSpec, prepareRequestFeatures } from '../../engine/features/build-features';
 import type { FtrlScorer } from '../../engine/ftrl/ftrl-scorer';
 import type { CompiledCampaign } from '../../engine/policy/snapshot';
-import type { CandidateModel, ScoringInput } from '../delivery/scorer-registry';
+import type { CandidateModel, ScoringInput } from '../delivery';
 
 /** The campaign half of the features, shared by training and scoring. */
 export function campaignFeatureInput(campaign: CompiledCampaign | { id: string }): FeatureInput['campaign'] {

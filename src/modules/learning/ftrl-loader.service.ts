@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { decodeWeights } from '../../engine/ftrl/ftrl-proximal';
 import { FtrlScorer } from '../../engine/ftrl/ftrl-scorer';
-import { ModelServingService } from '../models/model-serving.service';
+import { ModelServingService } from '../models';
 import { FtrlCandidateModel } from './ftrl-candidate-model';
 
 /** Teaches ModelServingService to serve kind 'ftrl' (weights artifact → FtrlScorer). */

@@ -7,11 +7,11 @@ import { createRng, type Rng } from '../../engine/util/rng';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { SnapshotService } from '../delivery/snapshot.service';
-import { type LabelledExample, LabelledExampleBus } from '../feedback/labelled-example-bus';
-import { type LabelledCursor, LabelledExamplesRepository } from '../feedback/labelled-examples.repository';
-import { LearningLease } from '../feedback/learning-lease.service';
-import { ModelRegistryService } from '../models/model-registry.service';
+import { SnapshotService } from '../snapshot';
+import { type LabelledExample, LabelledExampleBus } from '../labels';
+import { type LabelledCursor, LabelledExamplesRepository } from '../labels';
+import { LearningLease } from '../labels';
+import { ModelRegistryService } from '../models';
 import { campaignFeatureInput, requestFeatureInput } from './ftrl-candidate-model';
 import { FTRL_MODEL_ID, LearningSettings } from './learning-settings';
 

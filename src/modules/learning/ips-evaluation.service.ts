@@ -3,7 +3,7 @@ import { type IpsLog, ipsEstimate } from '../../engine/metrics/ips';
 import { DatabaseService } from '../../platform/database/database.service';
 import { validationError } from '../../platform/http/validation';
 import { DATABASE } from '../../platform/tokens';
-import { SnapshotService } from '../delivery/snapshot.service';
+import { SnapshotService } from '../snapshot';
 import { banditBranches } from './bandit.service';
 import { type AllocationPoint, loggedArmProbability, type TargetPolicy, targetArmProbability, targetPropensity, toShares } from './ips-weights';
 

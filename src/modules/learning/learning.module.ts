@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { CampaignsModule } from '../campaigns/campaigns.module';
-import { DeliveryModule } from '../delivery/delivery.module';
-import { FeedbackModule } from '../feedback/feedback.module';
-import { ModelsModule } from '../models/models.module';
+import { DeliveryModule } from '../delivery';
+import { LabelsModule } from '../labels';
+import { ModelsModule } from '../models';
+import { SnapshotModule } from '../snapshot';
 import { BanditSyncService } from './bandit-sync.service';
 import { BanditService } from './bandit.service';
 import { FtrlLoader } from './ftrl-loader.service';
@@ -16,7 +16,7 @@ import { LearningSettings } from './learning-settings';
  * allocator (workers) and its sync into BanditAllocations (API nodes), and off-policy evaluation.
  */
 @Module({
-  imports: [CampaignsModule, DeliveryModule, FeedbackModule, ModelsModule],
+  imports: [SnapshotModule, DeliveryModule, LabelsModule, ModelsModule],
   controllers: [LearningController],
   providers: [LearningSettings, FtrlLoader, FtrlTrainerService, BanditService, BanditSyncService, IpsEvaluationService],
   exports: [LearningSettings, FtrlTrainerService, BanditService, BanditSyncService],

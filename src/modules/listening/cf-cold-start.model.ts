@@ -1,6 +1,6 @@
 import { borrowedCtr, campaignAffinity, campaignSetSimilarity, type SimilarCampaign } from '../../engine/cf/campaign-similarity';
 import type { CompiledCampaign } from '../../engine/policy/snapshot';
-import { ExplainedScores, type CandidateModel, type ScoringInput } from '../delivery/scorer-registry';
+import { ExplainedScores, type CandidateModel, type ScoringInput } from '../delivery';
 import type { ListeningState } from './listening-state.service';
 
 /** Profile attributes that count as a listener's taste tags for the cold-start threshold. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
-import { readLineBatches } from '../audiences/stream-lines';
+import { readLineBatches } from '../../platform/http/stream-lines';
 import { parseItemLine, parsePlayLine, type ItemLine } from './listening-lines';
 import { ListeningRepository } from './listening.repository';
 

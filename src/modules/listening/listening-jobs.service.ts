@@ -9,7 +9,7 @@ import { createRng } from '../../engine/util/rng';
 import { buildLookalike } from '../../platform/ann/lookalike';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
-import { PackageRepository } from '../audiences/package.repository';
+import { PackageRepository } from '../audiences';
 import { decodeItem2vec, encodeCf, encodeItem2vec } from './listening-artifacts';
 import { ListeningRepository } from './listening.repository';
 

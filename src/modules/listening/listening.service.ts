@@ -5,10 +5,10 @@ import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { validationError } from '../../platform/http/validation';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { invalid, ok, type AudienceResult } from '../audiences/audience-results';
-import { PackageRepository, type PackageRecord } from '../audiences/package.repository';
-import { ScorerRegistry } from '../delivery/scorer-registry';
-import { SnapshotService } from '../delivery/snapshot.service';
+import { invalid, ok, type ServiceResult } from '../../platform/http/service-result';
+import { PackageRepository, type PackageRecord } from '../audiences';
+import { ScorerRegistry } from '../delivery';
+import { SnapshotService } from '../snapshot';
 import { CfColdStartModel } from './cf-cold-start.model';
 import { pca2, scatterSvg } from './item-map';
 import type { ColdStartSettings } from './cold-start-settings';
@@ -148,7 +148,7 @@ export class ListeningService implements OnApplicationBootstrap {
     return scatterSvg(points, title, 30);
   }
 
-  async queueLookalike(body: { key: string; name?: string; seedPackage: string; targetSize: number; excludePackage?: string; seed?: number }): Promise<AudienceResult<{ queued: true; package: PackageRecord }>> {
+  async queueLookalike(body: { key: string; name?: string; seedPackage: string; targetSize: number; excludePackage?: string; seed?: number }): Promise<ServiceResult<{ queued: true; package: PackageRecord }>> {
     const wanted = [body.seedPackage, ...(body.excludePackage ? [body.excludePackage] : [])];
     const found = new Map((await this.packages.findManyByKeys([...wanted, body.key])).map((p) => [p.key, p]));
     if (!found.has(body.seedPackage)) return invalid('seedPackage', `package '${body.seedPackage}' does not exist`);

@@ -1,7 +1,7 @@
 import type { CompiledCampaign } from '../../engine/policy/snapshot';
 import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
-import type { CandidateModel, ScoringInput } from '../delivery/scorer-registry';
-import type { ModelVersion } from '../models/model-version';
+import type { CandidateModel, ScoringInput } from '../delivery';
+import type { ModelVersion } from '../models';
 import { encodeRows, flattenRow, type RawRow, type TransformSpec } from './feature-pipeline';
 import { GbdtLrPredictor, type GbdtLrArtifact } from './gbdt-lr';
 

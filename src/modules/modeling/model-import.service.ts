@@ -3,8 +3,8 @@ import { xgboostJsonToModel } from '../../engine/gbdt';
 import { validationError } from '../../platform/http/validation';
 import { exportGbdtToOnnx } from '../../platform/onnx/gbdt-onnx-export';
 import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
-import { ModelRegistryService } from '../models/model-registry.service';
-import { type ModelVersion } from '../models/model-version';
+import { ModelRegistryService } from '../models';
+import { type ModelVersion } from '../models';
 import type { ImportModelDto } from './modeling.dto';
 
 /** Brings models trained elsewhere into the registry: an ONNX file as is, an XGBoost JSON model converted to ONNX. */

@@ -15,9 +15,9 @@ import { auc, calibration, calibrationCurve, logloss, normalizedEntropy, rmse, r
 import { createRng } from '../../engine/util/rng';
 import { exportGbdtToOnnx } from '../../platform/onnx/gbdt-onnx-export';
 import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
-import { ConfigService } from '../campaigns/config.service';
-import type { PutPolicyDto } from '../campaigns/config.dto';
-import { ModelRegistryService } from '../models/model-registry.service';
+import { ConfigService } from '../catalog';
+import type { PutPolicyDto } from '../catalog';
+import { ModelRegistryService } from '../models';
 import { GbdtLrPredictor, trainGbdtLr, type GbdtLrArtifact } from './gbdt-lr';
 import { columnNames, encodeRows, fitTransform, selectVariables, type RawExample, type TransformSpec, type VariableReport } from './feature-pipeline';
 import { type ModelingRun, type ModelingStage, ModelingRunsRepository } from './modeling-runs.repository';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPip
 import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { JobsService } from '../../platform/jobs/jobs.service';
-import { Roles } from '../auth/roles.decorator';
-import { versionView } from '../models/model-version';
+import { Roles } from '../../platform/http/roles';
+import { versionView } from '../models';
 import { ModelImportService } from './model-import.service';
 import type { ReportData } from './modeling-pipeline';
 import { ModelingRunsRepository } from './modeling-runs.repository';

@@ -1,9 +1,9 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { CampaignsModule } from '../campaigns/campaigns.module';
-import { DeliveryModule } from '../delivery/delivery.module';
-import { FeedbackModule } from '../feedback/feedback.module';
-import { ModelServingService } from '../models/model-serving.service';
-import { ModelsModule } from '../models/models.module';
+import { CatalogModule } from '../catalog';
+import { DeliveryModule } from '../delivery';
+import { LabelsModule } from '../labels';
+import { ModelServingService, ModelsModule } from '../models';
+import { SnapshotModule } from '../snapshot';
 import { loadGbdtLrCandidateModel, loadOnnxCandidateModel } from './gbdt-model-loader';
 import { ModelImportService } from './model-import.service';
 import { ModelingPipeline } from './modeling-pipeline';
@@ -18,7 +18,7 @@ import { ModelingService } from './modeling.service';
  * 'gbdt' and 'onnx' models through ONNX Runtime, 'gbdt-lr' in-process.
  */
 @Module({
-  imports: [CampaignsModule, DeliveryModule, FeedbackModule, ModelsModule],
+  imports: [CatalogModule, SnapshotModule, DeliveryModule, LabelsModule, ModelsModule],
   controllers: [ModelingController],
   providers: [ModelingSettings, ModelingRunsRepository, ModelingPipeline, ModelingService, ModelImportService],
   exports: [ModelingService, ModelingSettings],

@@ -6,10 +6,11 @@ import { COUNTER_STORE } from '../../platform/counters/counters.provider';
 import { DatabaseService } from '../../platform/database/database.service';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import type { JobContext } from '../../platform/jobs/job-driver';
-import { JOB_DEFINITIONS } from '../../platform/jobs/job-definitions';
+import { MODELING_JOBS } from './jobs';
 import { type FlowRequest, JobsService } from '../../platform/jobs/jobs.service';
 import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { FeedbackClock, FeedbackSettings } from '../feedback/feedback-settings';
+import { FeedbackSettings } from '../labels';
+import { FeedbackClock } from '../../platform/feedback-clock';
 import { ModelingPipeline, RunAbandoned } from './modeling-pipeline';
 import { MODELING_STAGES, type ModelingRun, type ModelingStage, ModelingRunsRepository, type RunTrigger } from './modeling-runs.repository';
 import { campaignModelId, ModelingSettings } from './modeling-settings';
@@ -109,7 +110,7 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
       if (payload.stage === 'report') await this.runs.markSucceeded(run.runId);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof RunAbandoned || context.attempt >= JOB_DEFINITIONS['modeling.stage'].attempts) {
+      if (error instanceof RunAbandoned || context.attempt >= MODELING_JOBS['modeling.stage'].attempts) {
         await this.runs.markFailed(run.runId, payload.stage, message);
         if (error instanceof RunAbandoned) return;
       }

@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { type CandidateModel, ScorerRegistry } from '../delivery/scorer-registry';
+import { type CandidateModel, ScorerRegistry } from '../delivery';
 import { ModelRegistryService } from './model-registry.service';
 import type { ModelKind, ModelVersion } from './model-version';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../platform/http/roles';
 import { ModelRegistryService } from './model-registry.service';
 import { ModelServingService } from './model-serving.service';
 import { versionView } from './model-version';

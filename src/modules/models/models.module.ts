@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DeliveryModule } from '../delivery/delivery.module';
+import { DeliveryModule } from '../delivery';
 import { ModelRegistryService } from './model-registry.service';
 import { ModelServingService } from './model-serving.service';
 import { ModelsController } from './models.controller';

@@ -1,14 +1,16 @@
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
+import { DataSource, type EntitySchema, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
 import type { AppConfig } from '../../config/config';
-import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from '../../../migrations';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 // Any 64-bit constant works; it only has to be the same on every replica so that
 // concurrent boots run migrations one at a time.
 const MIGRATION_LOCK_ID = 7_246_001;
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type DatabaseEntity = Function | EntitySchema;
 
 /** Owns the DataSource (and, in embedded mode, PGlite) so both close in the right order. */
 export class DatabaseService {
@@ -18,13 +20,14 @@ export class DatabaseService {
     readonly location: string,
   ) {}
 
-  static async open(config: AppConfig, options: { runMigrations: boolean }): Promise<DatabaseService> {
+  /** `entities`: the TypeORM entities of every module (the composition root gathers them). */
+  static async open(config: AppConfig, options: { runMigrations: boolean; entities: readonly DatabaseEntity[] }): Promise<DatabaseService> {
     const embedded = config.mode === 'embedded' ? await startEmbeddedPostgres(config.dataDir) : null;
     const url = embedded ? embedded.url : config.databaseUrl!;
     const dataSource = new DataSource({
       type: 'postgres',
       url,
-      entities: ALL_ENTITIES,
+      entities: [...options.entities],
       migrations: ALL_MIGRATIONS,
       migrationsTableName: 'migrations',
       synchronize: false,

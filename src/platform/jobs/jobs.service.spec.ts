@@ -3,7 +3,6 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { eventually } from '../../../test/support/job-driver.contract';
 import { InProcessJobDriver } from './in-process-job-driver';
-import { JOB_DEFINITIONS } from './job-definitions';
 import { JobHandler } from './job-handler.decorator';
 import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs.service';
 
@@ -29,7 +28,7 @@ async function boot(providers: Array<new (...args: never[]) => unknown>) {
       JobsService,
       { provide: JOB_DRIVER, useValue: new InProcessJobDriver() },
       // Only the job these handlers serve: the real registry grows with every module.
-      { provide: JOB_DEFINITIONS_TOKEN, useValue: { 'auth.touch-key': JOB_DEFINITIONS['auth.touch-key'] } },
+      { provide: JOB_DEFINITIONS_TOKEN, useValue: { 'auth.touch-key': { queue: 'system', attempts: 3, backoffMs: 1000 } } },
       { provide: JOB_CONSUMER_QUEUES, useValue: ['system'] },
       ...providers,
     ],

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { JOB_DEFINITIONS, type JobDefinitions, type JobName, type JobPayloads, type QueueName } from './job-definitions';
+import { type JobDefinitions, type JobName, type JobPayloads, type QueueName } from './job-definitions';
 import type { DeadLetter, FlowEnvelope, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
 import { JOB_HANDLER_METADATA } from './job-handler.decorator';
 import { checkJobHandlers, type BoundJobHandler, type DiscoveredHandler } from './job-registry';
@@ -113,4 +113,3 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-export { JOB_DEFINITIONS };

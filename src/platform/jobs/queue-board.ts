@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import type { ApiKeyCheck } from '../../modules/auth/api-key.guard';
+import type { ApiKeyCheck } from '../http/api-key-check';
 import { httpErrorBody } from '../http/http-exception.filter';
 import type { BullMqJobDriver } from './bullmq-job-driver';
 import { QUEUE_NAMES } from './job-definitions';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../../modules/auth/roles.decorator';
+import { Public } from '../http/roles';
 import { MetricsService } from './metrics.service';
 
 // Public like health: scraped by Prometheus inside the cluster network; it exposes no secrets or per-user data.

@@ -1,4 +1,4 @@
-import { SnapshotService } from '../../../src/modules/delivery/snapshot.service';
+import { SnapshotService } from '../../../src/modules/snapshot/snapshot.service';
 import { Client } from 'pg';
 import type { RunningWorker } from '../../../src/bootstrap';
 import { expectOk } from '../../support/seed-ads';

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
-import { counterStoreContract } from '../../../src/engine/caps/counter-store.contract';
+import { counterStoreContract } from '../../support/counter-store.contract';
 import { decide } from '../../../src/engine/policy/decide';
-import { makeBranch, makeCampaign, makeSnapshot } from '../../../src/engine/policy/testing-fixtures';
+import { makeBranch, makeCampaign, makeSnapshot } from '../../support/policy-fixtures';
 import { createRng } from '../../../src/engine/util/rng';
 import type { CounterCheck } from '../../../src/engine/caps/counter-store';
 import { ClusterCounterStore } from '../../../src/platform/counters/cluster-counter-store';

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { decide } from '../../../src/engine/policy/decide';
-import { makeBranch, makeCampaign, makeSnapshot } from '../../../src/engine/policy/testing-fixtures';
+import { makeBranch, makeCampaign, makeSnapshot } from '../../support/policy-fixtures';
 import { createRng } from '../../../src/engine/util/rng';
 import { RedisCounterStore } from '../../../src/platform/counters/redis-counter-store';
 

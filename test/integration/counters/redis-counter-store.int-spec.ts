@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { counterStoreContract } from '../../../src/engine/caps/counter-store.contract';
+import { counterStoreContract } from '../../support/counter-store.contract';
 import { RedisCounterStore } from '../../../src/platform/counters/redis-counter-store';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,6 +1,6 @@
 import type { RunningWorker } from '../../../src/bootstrap';
-import { FeedbackSettings } from '../../../src/modules/feedback/feedback-settings';
-import { LearningLease } from '../../../src/modules/feedback/learning-lease.service';
+import { FeedbackSettings } from '../../../src/modules/labels/feedback-settings';
+import { LearningLease } from '../../../src/modules/labels/learning-lease.service';
 import { FtrlTrainerService } from '../../../src/modules/learning/ftrl-trainer.service';
 import { LearningSettings } from '../../../src/modules/learning/learning-settings';
 import { eventually } from '../../support/job-driver.contract';

@@ -1,6 +1,6 @@
 import type { RunningWorker } from '../../../src/bootstrap';
 import { createRng } from '../../../src/engine/util/rng';
-import { FeedbackSettings } from '../../../src/modules/feedback/feedback-settings';
+import { FeedbackSettings } from '../../../src/modules/labels/feedback-settings';
 import { LearningSettings } from '../../../src/modules/learning/learning-settings';
 import { eventually } from '../../support/job-driver.contract';
 import { expectOk } from '../../support/seed-ads';

@@ -1,6 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningWorker } from '../../../src/bootstrap';
-import { FeedbackClock, FeedbackSettings } from '../../../src/modules/feedback/feedback-settings';
+import { FeedbackSettings } from '../../../src/modules/labels/feedback-settings';
+import { FeedbackClock } from '../../../src/platform/feedback-clock';
 import { ModelingSettings } from '../../../src/modules/modeling/modeling-settings';
 import { ModelingService } from '../../../src/modules/modeling/modeling.service';
 import { eventually } from '../../support/job-driver.contract';

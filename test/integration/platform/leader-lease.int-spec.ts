@@ -1,3 +1,4 @@
+import { APP_PARTS } from '../../../src/composition';
 import { DatabaseService } from '../../../src/platform/database/database.service';
 import { LeaderLease, LeaseLostError } from '../../../src/platform/database/leader-lease';
 import { eventually } from '../../support/job-driver.contract';
@@ -23,7 +24,7 @@ describe('LeaderLease fencing (PostgreSQL)', () => {
 
   beforeAll(async () => {
     prod = await createProductionEnv();
-    database = await DatabaseService.open(prod.config, { runMigrations: true });
+    database = await DatabaseService.open(prod.config, { runMigrations: true, entities: APP_PARTS.entities });
     await database.dataSource.query('CREATE TABLE fence_probe (v int)');
   });
 

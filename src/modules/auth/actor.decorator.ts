@@ -1,7 +1,0 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedKey } from './api-key.service';
-
-/** The API key that made the request (set by ApiKeyGuard), for audit entries. */
-export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedKey | null => {
-  return context.switchToHttp().getRequest<{ apiKey?: AuthenticatedKey }>().apiKey ?? null;
-});

@@ -1,0 +1,3 @@
+// The public surface of the health module: other modules import only from here.
+// Liveness and readiness.
+export { HealthController } from './health.controller';

@@ -1,0 +1,5 @@
+// The public surface of the reporting module: other modules import only from here.
+// Delivery reports, live stats, the live page and dead letters.
+export { LiveStatsRecorder } from './live-stats.recorder';
+export { ReportingModule } from './reporting.module';
+export { StatsRepository } from './stats.repository';
