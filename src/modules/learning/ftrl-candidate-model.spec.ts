@@ -2,7 +2,7 @@ import { biasIndexOf, buildFeatures, DEFAULT_FEATURE_SPEC } from '../../engine/f
 import { DEFAULT_FTRL_PARAMS, FtrlProximal } from '../../engine/ftrl/ftrl-proximal';
 import { FtrlScorer } from '../../engine/ftrl/ftrl-scorer';
 import type { CompiledCampaign } from '../../engine/policy/snapshot';
-import type { ScoringInput } from '../delivery/scorer-registry';
+import type { ScoringInput } from '../delivery';
 import { FtrlCandidateModel } from './ftrl-candidate-model';
 
 const campaigns = [

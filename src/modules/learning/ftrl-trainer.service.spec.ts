@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../config/config';
 import { Registry } from 'prom-client';
 import { createRng } from '../../engine/util/rng';
-import type { LabelledExample } from '../labels/labelled-example-bus';
+import type { LabelledExample } from '../labels';
 import { FtrlTrainerService } from './ftrl-trainer.service';
 import { LearningSettings } from './learning-settings';
 

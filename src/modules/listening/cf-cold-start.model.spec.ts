@@ -1,6 +1,6 @@
 import { buildItemNeighbors } from '../../engine/cf/item-similarity';
 import type { CompiledCampaign } from '../../engine/policy/snapshot';
-import { ExplainedScores, type CandidateModel, type ScoringInput } from '../delivery/scorer-registry';
+import { ExplainedScores, type CandidateModel, type ScoringInput } from '../delivery';
 import { CfColdStartModel, listenerTagCount } from './cf-cold-start.model';
 import { DEFAULT_COLD_START, checkColdStartSettings } from './cold-start-settings';
 import { buildState, type ListeningState } from './listening-state.service';

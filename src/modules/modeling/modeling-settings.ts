@@ -50,4 +50,4 @@ export class ModelingSettings {
   seed = 20261128;
 }
 
-export { campaignModelId } from '../delivery/builtin-scorers';
+export { campaignModelId } from '../delivery';
