@@ -53,3 +53,6 @@ export function checkIfMatch(ifMatch: string | undefined, currentVersion: number
 export function etag(version: number): string {
   return `"${version}"`;
 }
+
+/** The OpenAPI description of the If-Match header that every versioned write takes. */
+export const IF_MATCH = { name: 'If-Match', required: true, description: 'ETag of the version you read, e.g. "3". Stale → 409; missing → 428.' };

@@ -7,7 +7,7 @@ import { PackageService } from '../audiences';
 import { ProfileImportService } from '../audiences';
 import type { CreateCampaignDto, CreateSlotDto, PutPolicyDto } from '../catalog';
 import { CatalogRepository } from '../catalog';
-import { ConfigService } from '../catalog';
+import { CampaignService, CreativeService, PolicyService, SlotService } from '../catalog';
 import { ListeningImportService } from '../listening';
 import {
   creativeTypeFor,
@@ -55,7 +55,10 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
   private isStopping = false;
 
   constructor(
-    private readonly configService: ConfigService,
+    private readonly slots: SlotService,
+    private readonly campaigns: CampaignService,
+    private readonly creatives: CreativeService,
+    private readonly policies: PolicyService,
     private readonly configRepo: CatalogRepository,
     private readonly packages: PackageService,
     private readonly profiles: ProfileImportService,
@@ -125,7 +128,7 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
       const existing = await this.configRepo.findSlot(spec.key);
       if (existing) slotIds[name] = existing.id;
       else {
-        slotIds[name] = (await this.configService.createSlot(spec as CreateSlotDto, null)).id;
+        slotIds[name] = (await this.slots.createSlot(spec as CreateSlotDto, null)).id;
         created.slots++;
       }
     }
@@ -149,10 +152,10 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
         ...(ad.goal ? { goal: ad.goal } : {}),
         ...(ad.frequencyCaps ? { frequencyCaps: ad.frequencyCaps } : {}),
       } as unknown as CreateCampaignDto;
-      const campaign = await this.configService.createCampaign(dto, null);
+      const campaign = await this.campaigns.createCampaign(dto, null);
       const formats = [...new Set(ad.slots.map((s) => DEMO_SLOTS[s].format))];
       for (const type of [...new Set(formats.map(creativeTypeFor))]) {
-        await this.configService.addCreative(
+        await this.creatives.addCreative(
           campaign.id,
           {
             type,
@@ -165,7 +168,7 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
           null,
         );
       }
-      await this.configService.changeStatus(campaign.id, 'active', '*', null);
+      await this.campaigns.changeStatus(campaign.id, 'active', '*', null);
       adIds[letter] = campaign.id;
       created.campaigns++;
     }
@@ -189,7 +192,7 @@ export class DemoSeedService implements OnApplicationBootstrap, OnModuleDestroy 
           ...(b.arms ? { arms: b.arms } : {}),
         })),
       } as unknown as PutPolicyDto;
-      await this.configService.putPolicy(slotIds[name], dto, undefined, null);
+      await this.policies.putPolicy(slotIds[name], dto, undefined, null);
       created.policies++;
     }
 

@@ -15,7 +15,7 @@ import { auc, calibration, calibrationCurve, logloss, normalizedEntropy, rmse, r
 import { createRng } from '../../engine/util/rng';
 import { exportGbdtToOnnx } from '../../platform/onnx/gbdt-onnx-export';
 import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
-import { ConfigService } from '../catalog';
+import { PolicyService } from '../catalog';
 import type { PutPolicyDto } from '../catalog';
 import { ModelRegistryService } from '../models';
 import { GbdtLrPredictor, trainGbdtLr, type GbdtLrArtifact } from './gbdt-lr';
@@ -131,7 +131,7 @@ export class ModelingPipeline {
     private readonly runs: ModelingRunsRepository,
     private readonly registry: ModelRegistryService,
     private readonly settings: ModelingSettings,
-    private readonly config: ConfigService,
+    private readonly policies: PolicyService,
   ) {}
 
   async runStage(run: ModelingRun, stage: ModelingStage): Promise<{ output: unknown; artifact: Buffer | null }> {
@@ -352,7 +352,7 @@ export class ModelingPipeline {
         return { ...b, arms: [...(b.arms ?? []), { modelId: run.modelId, floor: this.settings.banditArmFloor }] };
       });
       if (!changed) continue;
-      await this.config.putPolicy(policy.slot_key, { branches } as unknown as PutPolicyDto, `"${policy.version}"`, null);
+      await this.policies.putPolicy(policy.slot_key, { branches } as unknown as PutPolicyDto, `"${policy.version}"`, null);
       joined.push(policy.slot_key);
     }
     return joined;
