@@ -110,7 +110,7 @@ export function finalizeDecision(ranking: Ranking, outcome: ReserveOutcome, rng:
  * paths on Node 20: an object literal with a getter builds a closure and an accessor pair per
  * decision, and once optimized, `{ ...funnel, underCaps, chosen }` (a spread followed by properties
  * the source lacks) makes a runtime call and a fresh hidden class every time. Together they made a
- * decision's garbage live long enough to be promoted (see the README's decision notes).
+ * decision's garbage live long enough to be promoted (docs/performance.md, "GC and V8").
  */
 class Final implements FinalDecision {
   private explained: Drop[] | null = null;

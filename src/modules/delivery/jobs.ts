@@ -13,7 +13,7 @@ export const DELIVERY_JOBS: JobDefinitionsOf<'decisions.log'> = {
     queue: 'decisions',
     // The log is the learners' training data and the record offline evaluation replays: like
     // events, ~17 minutes of doubling retries ride out a PostgreSQL failover before the dead-letter
-    // list (8 attempts gave up after ~2 minutes).
+    // list.
     attempts: 12,
     backoffMs: 500,
     // A batch is identified by its first row's decision id (its text's first field); a re-enqueued

@@ -24,8 +24,8 @@ const AWAY_READS_MAX = 10_000;
 const SCRIPTS = { reserve: scriptOf(RESERVE_LUA), release: scriptOf(RELEASE_LUA), increment: scriptOf(INCREMENT_LUA) };
 
 /**
- * Counters on Redis Cluster, for when one Redis primary is not enough (see README, "Scale beyond
- * one machine"). A script may only touch keys of one slot. A decision's listener-scoped counters
+ * Counters on Redis Cluster, for when one Redis primary is not enough (see the README's
+ * scale-out section). A script may only touch keys of one slot. A decision's listener-scoped counters
  * share the `{u:<id>}` hash tag, but goal counters are tagged per campaign (`{c:<id>}`), so:
  * - a plan whose counters all sit in one slot (no goal checks) is one script call, as on a single
  *   Redis;
