@@ -108,6 +108,9 @@ describe('automatic modeling (embedded mode, through HTTP)', () => {
     expect((await http(app.url, 'POST', `/v1/campaigns/${campaign.campaignId}/model`, { key: keys.viewer, body: {} })).status).toBe(403);
     expect((await http(app.url, 'POST', '/v1/campaigns/00000000-0000-4000-8000-000000000000/model', { key: keys.operator, body: {} })).status).toBe(404);
     const settings = app.api.app.get(ModelingSettings);
+    // No automatic check while this test counts versions: only the run it starts may add one.
+    settings.checkIntervalMs = 3_600_000;
+    app.api.app.get(ModelingService).schedule();
     const tolerance = settings.onnxTolerance;
     settings.onnxTolerance = -1; // every export now "differs": the run fails at its export stage
     const started = await expectOk(http(app.url, 'POST', `/v1/campaigns/${campaign.campaignId}/model`, { key: keys.operator, body: { params: { maxDepth: 3 } } }), [202]);
@@ -140,13 +143,18 @@ describe('automatic modeling (embedded mode, through HTTP)', () => {
   it('re-models live campaigns on the scheduler cadence', async () => {
     const settings = app.api.app.get(ModelingSettings);
     settings.remodelCadenceMs = 2_000;
+    settings.checkIntervalMs = 200;
+    app.api.app.get(ModelingService).schedule();
     try {
-      const run = await waitForRun(app.url, keys, campaign.campaignId, 'schedule', 60_000);
+      // A whole run (seven stages, GBDT training included) on a loaded machine: a generous horizon.
+      const run = await waitForRun(app.url, keys, campaign.campaignId, 'schedule', 150_000);
       expect(run.modelVersion).toBeGreaterThanOrEqual(3);
     } finally {
       settings.remodelCadenceMs = 24 * 3_600_000;
+      settings.checkIntervalMs = 3_600_000;
+      app.api.app.get(ModelingService).schedule();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('imports an XGBoost JSON model (converted to ONNX, predictions equal XGBoost to 1e-6) and refuses a broken ONNX file', async () => {
     const xgboost = JSON.parse(readFileSync(join(FIXTURE_DIR, 'model.json'), 'utf8'));

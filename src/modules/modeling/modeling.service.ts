@@ -149,7 +149,9 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     const live: { id: string }[] = await this.database.dataSource.query(`SELECT id::text AS id FROM campaigns WHERE status = 'active'`);
-    const window = Math.floor(nowMs / this.settings.remodelCadenceMs);
+    // Cadence windows are compared with run creation times, which the database stamps from the wall
+    // clock; the feedback clock may run ahead of it (tests move it past attribution windows).
+    const window = Math.floor(Date.now() / this.settings.remodelCadenceMs);
     const modeled = new Set([...explored, ...(await this.runs.campaignsWithRuns('manual'))]);
     for (const { id } of live) {
       if (!modeled.has(id)) continue;
