@@ -3,6 +3,7 @@ import { AudienceAnalysisService } from './audience-analysis.service';
 import { AudienceMembershipService } from './audience-membership.service';
 import { AudiencesController } from './audiences.controller';
 import { ListenerIndexService } from './listener-index.service';
+import { PackagePolicyUses } from './package-policy-uses';
 import { PackageRepository } from './package.repository';
 import { PackageService } from './package.service';
 import { PackagesController } from './packages.controller';
@@ -17,6 +18,7 @@ import { StreamedBodyParsers } from '../../platform/http/raw-upload';
   providers: [
     ProfileRepository,
     PackageRepository,
+    PackagePolicyUses,
     ListenerIndexService,
     AudienceMembershipService,
     PackageService,
@@ -24,6 +26,6 @@ import { StreamedBodyParsers } from '../../platform/http/raw-upload';
     AudienceAnalysisService,
     StreamedBodyParsers,
   ],
-  exports: [AudienceMembershipService, ListenerIndexService, ProfileImportService, PackageService, PackageRepository],
+  exports: [AudienceMembershipService, ListenerIndexService, ProfileImportService, PackageService, PackageRepository, PackagePolicyUses],
 })
 export class AudiencesModule {}

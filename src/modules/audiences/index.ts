@@ -8,3 +8,4 @@ export { ListenerIndexService } from './listener-index.service';
 export { PackageRepository, type PackageRecord } from './package.repository';
 export { PackageService } from './package.service';
 export { ProfileImportService } from './profile-import.service';
+export { PackagePolicyUses } from './package-policy-uses';

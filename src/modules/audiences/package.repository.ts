@@ -163,20 +163,6 @@ export class PackageRepository {
     return rows.map((r) => r.key);
   }
 
-  /** Delivery policies whose branch audiences mention the package, at any depth: slot key and branch names. */
-  async policiesUsing(key: string, manager?: EntityManager): Promise<{ slotKey: string; branches: string[] }[]> {
-    const rows: { slot_key: string; branch_names: string[] | null }[] = await this.q(manager).query(
-      `SELECT s.key AS slot_key,
-              ARRAY(SELECT b->>'name' FROM jsonb_array_elements(p.branches) b
-                     WHERE jsonb_path_exists(b, 'strict $.audience.**.package ? (@ == $k)', jsonb_build_object('k', $1::text))) AS branch_names
-         FROM delivery_policies p JOIN slots s ON s.id = p.slot_id
-        WHERE jsonb_path_exists(p.branches, 'strict $.**.package ? (@ == $k)', jsonb_build_object('k', $1::text))
-        ORDER BY s.key`,
-      [key],
-    );
-    return rows.map((r) => ({ slotKey: r.slot_key, branches: r.branch_names ?? [] }));
-  }
-
   async delete(id: string, manager?: EntityManager): Promise<void> {
     await this.q(manager).query('DELETE FROM user_packages WHERE id = $1', [id]);
   }

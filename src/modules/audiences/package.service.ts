@@ -16,6 +16,7 @@ import { invalid, ok, MAX_REPORTED_PROBLEMS, type ServiceResult, type LineProble
 import { AudienceMembershipService } from './audience-membership.service';
 import { ListenerIndexService } from './listener-index.service';
 import { findCycleThrough, topologicalOrder } from './package-graph';
+import { PackagePolicyUses } from './package-policy-uses';
 import { PackageRepository, type PackageRecord, type PackageVersionRecord } from './package.repository';
 import { LineTooLongError, readLineBatches, UploadTooLargeError } from '../../platform/http/stream-lines';
 
@@ -75,6 +76,7 @@ export class PackageService {
 
   constructor(
     private readonly repository: PackageRepository,
+    private readonly policyUses: PackagePolicyUses,
     private readonly listeners: ListenerIndexService,
     private readonly membership: AudienceMembershipService,
     private readonly bus: ConfigChangeBus,
@@ -160,7 +162,7 @@ export class PackageService {
           refusal = { kind: 'not-found', message: `package '${key}' does not exist` };
           throw new PackageWriteConflict();
         }
-        const policies = await this.repository.policiesUsing(key, manager);
+        const policies = await this.policyUses.find(key, manager);
         const combinations = await this.repository.dependentsOf(key, manager);
         if (policies.length > 0 || combinations.length > 0) {
           const uses = [

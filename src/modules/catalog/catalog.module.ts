@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AudiencesModule } from '../audiences';
 import { AuditModule } from '../audit';
 import { CampaignService } from './campaign.service';
 import { CampaignsController } from './campaigns.controller';
@@ -13,7 +14,7 @@ import { TrafficTableService } from './traffic-table.service';
 
 /** What operators configure: slots, campaigns, creatives and each slot's delivery policy. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, AudiencesModule],
   controllers: [SlotsController, PoliciesController, CampaignsController, CreativesController],
   providers: [CatalogRepository, SlotService, CampaignService, CreativeService, PolicyService, TrafficTableService],
   exports: [CatalogRepository, SlotService, CampaignService, CreativeService, PolicyService],

@@ -138,16 +138,18 @@ export class CatalogRepository {
     await manager.delete(DeliveryPolicyEntity, { slotId });
   }
 
-  /** Keys of user packages that exist, among the given ones. */
-  async existingPackageKeys(keys: readonly string[], manager?: EntityManager): Promise<Set<string>> {
-    if (keys.length === 0) return new Set();
-    const rows: { key: string }[] = await this.manager(manager).query('SELECT key FROM user_packages WHERE key = ANY($1)', [keys]);
-    return new Set(rows.map((r) => r.key));
-  }
-
-  async configVersion(): Promise<number> {
-    const rows: { version: string }[] = await this.database.dataSource.query('SELECT version FROM config_state WHERE id = 1');
-    return Number(rows[0].version);
+  /** Delivery policies whose branch audiences mention the package, at any depth: slot key and branch names. */
+  async policiesUsingPackage(key: string, manager?: EntityManager): Promise<{ slotKey: string; branches: string[] }[]> {
+    const rows: { slot_key: string; branch_names: string[] | null }[] = await this.manager(manager).query(
+      `SELECT s.key AS slot_key,
+              ARRAY(SELECT b->>'name' FROM jsonb_array_elements(p.branches) b
+                     WHERE jsonb_path_exists(b, 'strict $.audience.**.package ? (@ == $k)', jsonb_build_object('k', $1::text))) AS branch_names
+         FROM delivery_policies p JOIN slots s ON s.id = p.slot_id
+        WHERE jsonb_path_exists(p.branches, 'strict $.**.package ? (@ == $k)', jsonb_build_object('k', $1::text))
+        ORDER BY s.key`,
+      [key],
+    );
+    return rows.map((r) => ({ slotKey: r.slot_key, branches: r.branch_names ?? [] }));
   }
 }
 

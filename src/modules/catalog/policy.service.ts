@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
+import { PackagePolicyUses, PackageRepository } from '../audiences';
 import { AuditService, type Actor } from '../audit';
 import { validateAudienceExpr } from '../../engine/policy/audience-expr';
 import type { AudienceExpr, Branch } from '../../engine/policy/snapshot';
@@ -15,12 +16,19 @@ const DEFAULT_ARM_FLOOR = 0.05;
 
 /** Each slot's delivery policy: ordered branches of audience → candidates → method. */
 @Injectable()
-export class PolicyService {
+export class PolicyService implements OnModuleInit {
   constructor(
     private readonly repo: CatalogRepository,
     private readonly bus: ConfigChangeBus,
     private readonly audit: AuditService,
+    private readonly packages: PackageRepository,
+    private readonly packagePolicyUses: PackagePolicyUses,
   ) {}
+
+  onModuleInit(): void {
+    // A package a policy names cannot be deleted: the audiences module asks the catalog through this.
+    this.packagePolicyUses.register((key, manager) => this.repo.policiesUsingPackage(key, manager));
+  }
 
 
   async getPolicy(slotRef: string): Promise<PolicyView> {
@@ -73,7 +81,7 @@ export class PolicyService {
       }
     };
     dto.branches.forEach((b) => collect(b.audience));
-    const knownPackages = await this.repo.existingPackageKeys([...packageKeys], m);
+    const knownPackages = new Set((await this.packages.findManyByKeys([...packageKeys], m)).map((p) => p.key));
     const campaigns = new Map((await this.repo.findCampaigns(dto.branches.flatMap((b) => b.campaignIds), m)).map((c) => [c.id, c]));
     const creatives = await this.repo.listCreatives([...campaigns.keys()], m);
 

@@ -86,7 +86,7 @@ export class SnapshotService implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async poll(): Promise<void> {
     try {
-      const version = await this.repo.configVersion();
+      const version = await this.bus.currentVersion();
       if (!this.state || version !== this.state.configVersion) this.requestRebuild();
     } catch {
       // Database unreachable: keep serving the last snapshot.
@@ -111,7 +111,7 @@ export class SnapshotService implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async buildOnce(): Promise<void> {
     try {
-      const configVersion = await this.repo.configVersion();
+      const configVersion = await this.bus.currentVersion();
       if (this.state && this.state.configVersion === configVersion) return;
       const [slots, campaigns, policies] = await Promise.all([this.repo.listSlots(), this.repo.listServableCampaigns(), this.repo.listPolicies()]);
       const creatives = await this.repo.listCreatives(campaigns.map((c) => c.id));
