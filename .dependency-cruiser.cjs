@@ -3,7 +3,8 @@
  *   engine → engine (and node: built-ins, roaring);
  *   platform → engine and config;
  *   a module → platform, engine, config and other modules' index.ts (their public surface).
- * Test code (`*.spec.ts`) may also import test/support.
+ * Test code (`*.spec.ts`) may also import test/support and other modules' fakes/; shipped code never
+ * imports fakes.
  */
 const TEST_SUPPORT = '^test/support/';
 
@@ -25,10 +26,17 @@ module.exports = {
     },
     {
       name: 'modules-through-index',
-      comment: "A module imports another module only through that module's index.ts.",
+      comment: "A module imports another module only through that module's index.ts (tests may also use its fakes/).",
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/' },
-      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$', '^src/modules/[^/]+/fakes/'] },
+    },
+    {
+      name: 'fakes-only-in-tests',
+      comment: 'In-memory fakes of repositories serve unit tests; code that ships never uses them.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['\\.spec\\.ts$', '/fakes/'] },
+      to: { path: ['/fakes/', '^src/platform/.*/fake-[^/]+\\.ts$'] },
     },
     {
       name: 'modules-not-composition',
