@@ -2,6 +2,7 @@ import type { LocalClock } from '../policy/local-time';
 
 /** Buckets of a weekly traffic curve: weekday (Mon = 0) · 24 + local hour, the index of CompiledCampaign.dayPartMask. */
 export const HOURS_PER_WEEK = 168;
+/** One hour in ms: the forecast's and the plans' unit of time. */
 export const HOUR_MS = 3_600_000;
 
 /** Hour-of-week bucket of a local clock: weekday (Mon = 0) · 24 + hour, in [0, 168). */
@@ -184,6 +185,7 @@ export interface AvailabilityProfile {
   readonly eligible: readonly number[];
 }
 
+/** A profile with nothing observed: availabilityAt gives the prior for every hour. */
 export function newAvailabilityProfile(): AvailabilityProfile {
   return { available: new Array<number>(24).fill(0), eligible: new Array<number>(24).fill(0) };
 }
