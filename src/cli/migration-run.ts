@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { APP_PARTS } from '../composition';
 import { loadConfig } from '../config/config';
-import { DatabaseService, runMigrationsLocked } from '../platform/database/database.service';
+import { DatabaseService } from '../platform/database/database.service';
 
 /** `npm run migration:run`: applies pending migrations and exits (boot also does this). */
 async function main(): Promise<void> {
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   }
   const database = await DatabaseService.open(loaded.config, { runMigrations: false, entities: APP_PARTS.entities });
   try {
-    const ran = await runMigrationsLocked(database.dataSource, { useAdvisoryLock: loaded.config.mode === 'production' });
+    const ran = await database.runMigrations({ useAdvisoryLock: loaded.config.mode === 'production' });
     process.stdout.write(ran.length ? `applied ${ran.length} migration(s): ${ran.join(', ')}\n` : 'database is up to date\n');
   } finally {
     await database.close();

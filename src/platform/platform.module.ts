@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConfigChangeBus } from './config-bus/config-change-bus';
+import { ConfigStateRepository } from './config-bus/config-state.repository';
 import { COUNTER_STORE, counterStoreProvider } from './counters/counters.provider';
 import { FeedbackClock } from './feedback-clock';
 import { HealthService } from './health/health.service';
@@ -29,6 +30,7 @@ export class PlatformModule {
         { provide: JOB_CONSUMER_QUEUES, useValue: consumerQueues },
         JobsService,
         MetricsService,
+        ConfigStateRepository,
         ConfigChangeBus,
         FeedbackClock,
         counterStoreProvider,

@@ -10,7 +10,7 @@ export class ApiKeyRepository {
   private readonly repo: Repository<ApiKeyEntity>;
 
   constructor(@Inject(DATABASE) database: DatabaseService) {
-    this.repo = database.repository(ApiKeyEntity);
+    this.repo = database.dataSource.getRepository(ApiKeyEntity);
   }
 
   listActive(): Promise<ApiKeyEntity[]> {

@@ -6,6 +6,7 @@ import type { AppConfig } from '../../config/config';
 import { DatabaseService } from '../database/database.service';
 import { createRedisClient } from '../infrastructure';
 import { APP_CONFIG, DATABASE, REDIS } from '../tokens';
+import { ConfigStateRepository } from './config-state.repository';
 
 export type ConfigChangeListener = (version: number) => void;
 
@@ -26,6 +27,7 @@ export class ConfigChangeBus implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE) private readonly database: DatabaseService,
     @Inject(REDIS) private readonly redis: Redis | null,
+    private readonly state: ConfigStateRepository,
   ) {
     this.channel = `${config.redisPrefix}:config-changed`;
     this.local.setMaxListeners(100);
@@ -47,11 +49,8 @@ export class ConfigChangeBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Call inside the writing transaction; returns the new configuration version. */
-  async bumpVersion(manager: EntityManager): Promise<number> {
-    const result = await manager.query('UPDATE config_state SET version = version + 1, changed_at = now() WHERE id = 1 RETURNING version');
-    // TypeORM's postgres driver answers an UPDATE … RETURNING with [rows, affectedCount].
-    const rows: { version: string }[] = Array.isArray(result[0]) ? result[0] : result;
-    return Number(rows[0].version);
+  bumpVersion(manager: EntityManager): Promise<number> {
+    return this.state.bumpVersion(manager);
   }
 
   /** Call after commit. Never throws: a failed publish is caught up by the readers' version poll. */
@@ -60,9 +59,8 @@ export class ConfigChangeBus implements OnModuleInit, OnApplicationShutdown {
     if (this.redis) await this.redis.publish(this.channel, String(version)).catch(() => undefined);
   }
 
-  async currentVersion(): Promise<number> {
-    const rows: { version: string }[] = await this.database.dataSource.query('SELECT version FROM config_state WHERE id = 1');
-    return Number(rows[0].version);
+  currentVersion(): Promise<number> {
+    return this.state.currentVersion();
   }
 
   onChange(listener: ConfigChangeListener): () => void {
@@ -73,7 +71,7 @@ export class ConfigChangeBus implements OnModuleInit, OnApplicationShutdown {
   /** Runs `work` in a transaction that bumps the version, then publishes. Returns work's result. */
   async change<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     let version = 0;
-    const result = await this.database.dataSource.transaction(async (manager) => {
+    const result = await this.database.transaction(async (manager) => {
       const value = await work(manager);
       version = await this.bumpVersion(manager);
       return value;

@@ -1,19 +1,15 @@
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, type EntitySchema, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type EntitySchema } from 'typeorm';
 import type { AppConfig } from '../../config/config';
 import { ALL_MIGRATIONS } from '../../../migrations';
+import { answersPing, copyFromStdin, runMigrationsLocked } from './database.repository';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-
-// Any 64-bit constant works; it only has to be the same on every replica so that
-// concurrent boots run migrations one at a time.
-const MIGRATION_LOCK_ID = 7_246_001;
+import type { Transactions } from './sql';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type DatabaseEntity = Function | EntitySchema;
 
 /** Owns the DataSource (and, in embedded mode, PGlite) so both close in the right order. */
-export class DatabaseService {
+export class DatabaseService implements Transactions {
   private constructor(
     readonly dataSource: DataSource,
     private readonly embedded: EmbeddedPostgres | null,
@@ -58,54 +54,25 @@ export class DatabaseService {
    */
   async copyFrom(sql: string, text: string): Promise<void> {
     if (!this.supportsCopyFrom) throw new Error('COPY FROM STDIN is not available in embedded mode');
-    const runner = this.dataSource.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const stream = client.query(copyFrom(sql));
-        stream.on('finish', resolve);
-        stream.on('error', reject);
-        stream.end(text);
-      });
-    } finally {
-      await runner.release();
-    }
+    await copyFromStdin(this.dataSource, sql, text);
   }
 
-  repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
-    return this.dataSource.getRepository(entity);
+  /** Runs `work` in a transaction; repositories take the manager it is given. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      await this.dataSource.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return answersPing(this.dataSource);
+  }
+
+  /** Applies pending migrations (under the migration lock when asked); returns the names of those it ran. */
+  runMigrations(options: { useAdvisoryLock: boolean }): Promise<string[]> {
+    return runMigrationsLocked(this.dataSource, options);
   }
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.embedded?.stop();
-  }
-}
-
-/** Runs pending migrations under a Postgres advisory lock so that replicas booting together don't race. */
-export async function runMigrationsLocked(dataSource: DataSource, options: { useAdvisoryLock: boolean }): Promise<string[]> {
-  // Embedded mode has one process and a one-connection pool: holding a lock connection would deadlock.
-  if (!options.useAdvisoryLock) return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    try {
-      const ran = await dataSource.runMigrations({ transaction: 'each' });
-      return ran.map((m) => m.name);
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
-    }
-  } finally {
-    await runner.release();
   }
 }

@@ -1,10 +1,6 @@
-import type { EntityManager, QueryRunner } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { DatabaseService } from './database.service';
-
-/** The part of TypeORM's Postgres query runner that hands a connection back to the pool as broken. */
-interface ReleasableRunner extends QueryRunner {
-  releasePostgresConnection(err?: Error): Promise<void>;
-}
+import { LeaderLeaseRepository, type LeaseSession } from './leader-lease.repository';
 
 /** A write refused because the lease has passed to another process (or was never held here). */
 export class LeaseLostError extends Error {
@@ -29,7 +25,8 @@ export class LeaseLostError extends Error {
  * previous holder commits nothing after it.
  */
 export class LeaderLease {
-  private runner: ReleasableRunner | null = null;
+  private readonly repository: LeaderLeaseRepository;
+  private session: LeaseSession | null = null;
   private held = false;
   private timer: NodeJS.Timeout | null = null;
   private beat: Promise<void> = Promise.resolve();
@@ -37,11 +34,13 @@ export class LeaderLease {
   private epoch: string | null = null;
 
   constructor(
-    private readonly database: DatabaseService,
+    database: DatabaseService,
     private readonly name: string,
     private readonly retryMs: number,
     private readonly prepare: () => Promise<void> = async () => undefined,
-  ) {}
+  ) {
+    this.repository = new LeaderLeaseRepository(database);
+  }
 
   get isHeld(): boolean {
     return this.held;
@@ -71,23 +70,13 @@ export class LeaderLease {
   private async tryHold(): Promise<void> {
     if (this.stopped) return;
     try {
-      if (this.runner === null) {
-        const runner = this.database.dataSource.createQueryRunner() as ReleasableRunner;
-        await runner.connect();
-        this.runner = runner;
-      }
+      if (this.session === null) this.session = await this.repository.openSession();
       if (this.held) {
-        await this.runner.query('SELECT 1');
+        await this.session.check();
         return;
       }
-      const rows: { ok: boolean }[] = await this.runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [this.name]);
-      if (rows[0]?.ok !== true) return;
-      const bumped: { epoch: string }[] = await this.runner.query(
-        `INSERT INTO leader_leases (name, epoch) VALUES ($1, 1)
-         ON CONFLICT (name) DO UPDATE SET epoch = leader_leases.epoch + 1 RETURNING epoch::text AS epoch`,
-        [this.name],
-      );
-      this.epoch = bumped[0].epoch;
+      if (!(await this.session.tryLock(this.name))) return;
+      this.epoch = await this.session.bumpEpoch(this.name);
       await this.prepare();
       this.held = true;
     } catch {
@@ -101,19 +90,18 @@ export class LeaderLease {
    */
   async fence(manager: EntityManager): Promise<void> {
     if (!this.held || this.epoch === null) throw new LeaseLostError(this.name, 'not held');
-    const rows: { epoch: string }[] = await manager.query('SELECT epoch::text AS epoch FROM leader_leases WHERE name = $1 FOR SHARE', [this.name]);
-    if (rows[0]?.epoch !== this.epoch) {
+    const epoch = await this.repository.epochForShare(manager, this.name);
+    if (epoch !== this.epoch) {
       this.held = false;
-      throw new LeaseLostError(this.name, `another holder took it over (epoch ${rows[0]?.epoch ?? 'none'}, ours ${this.epoch})`);
+      throw new LeaseLostError(this.name, `another holder took it over (epoch ${epoch ?? 'none'}, ours ${this.epoch})`);
     }
   }
 
   private async drop(): Promise<void> {
     this.held = false;
     this.epoch = null;
-    const runner = this.runner;
-    this.runner = null;
-    // Released as broken, so the pool closes the session instead of reusing it with the lock still on.
-    await runner?.releasePostgresConnection(new Error(`lease ${this.name} given up`)).catch(() => undefined);
+    const session = this.session;
+    this.session = null;
+    await session?.end(new Error(`lease ${this.name} given up`)).catch(() => undefined);
   }
 }
