@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { DatabaseService } from '../../platform/database/database.service';
 import { isPoisonError } from '../../platform/database/poison-error';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import type { AppConfig } from '../../config/config';
-import { APP_CONFIG, DATABASE } from '../../platform/tokens';
-import { decodeDecisionLogLines, DECISION_LOG_COLUMN_TYPES, DECISION_LOG_COLUMNS, encodeDecisionLogLines } from './decision-log-copy';
+import { APP_CONFIG } from '../../platform/tokens';
+import { decodeDecisionLogLines, encodeDecisionLogLines } from './decision-log-copy';
+import { DecisionLogRepository } from './decision-log.repository';
 
 export interface DecisionLogRow {
   decisionId: string;
@@ -35,11 +35,6 @@ export interface DecisionLogRow {
 
 const FLUSH_INTERVAL_MS = 200;
 const MAX_BATCH = 1000;
-const COPY_SQL = `COPY decisions (${DECISION_LOG_COLUMNS.join(', ')}) FROM STDIN`;
-// Every column travels as text and PostgreSQL casts it, as COPY would.
-const INSERT_SQL = `INSERT INTO decisions (${DECISION_LOG_COLUMNS.join(', ')})
-  SELECT * FROM unnest(${DECISION_LOG_COLUMNS.map((c, i) => `$${i + 1}::text[]::${DECISION_LOG_COLUMN_TYPES[c]}[]`).join(', ')})
-  ON CONFLICT DO NOTHING`;
 
 /** What a decisions.log job carries: COPY text lines, or (queued by a node from before COPY) row objects. */
 export type DecisionLogBatch = { copy: string } | { rows: DecisionLogRow[] };
@@ -72,7 +67,7 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
 
   constructor(
     private readonly jobs: JobsService,
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    private readonly repository: DecisionLogRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
@@ -171,9 +166,9 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
     const text = 'copy' in payload ? payload.copy : encodeDecisionLogLines(payload.rows);
     if (text === '') return;
     let copyRefusal: string | null = null;
-    if (this.database.supportsCopyFrom) {
+    if (this.repository.supportsCopy) {
       try {
-        await this.database.copyFrom(COPY_SQL, text);
+        await this.repository.copy(text);
         this.batches.inc({ path: 'copy' });
         return;
       } catch (error) {
@@ -184,7 +179,7 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
     const rows = decodeDecisionLogLines(text);
     if (copyRefusal !== null) this.logger.warn(`decision-log COPY of ${rows.length} rows refused (${copyRefusal}); writing them with ON CONFLICT`);
     try {
-      await this.insert(rows);
+      await this.repository.insert(rows);
       this.batches.inc({ path: 'insert' });
       return;
     } catch (error) {
@@ -196,7 +191,7 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
     this.logger.warn(`decision-log batch of ${rows.length} rows refused on data; writing them one by one`);
     for (const fields of rows) {
       try {
-        await this.insert([fields]);
+        await this.repository.insert([fields]);
       } catch (rowError) {
         if (!isPoisonError(rowError)) throw rowError;
         this.droppedRows.inc();
@@ -204,12 +199,5 @@ export class DecisionLog implements OnModuleInit, BeforeApplicationShutdown {
       }
     }
     this.batches.inc({ path: 'rows' });
-  }
-
-  private async insert(lines: readonly (readonly (string | null)[])[]): Promise<void> {
-    // One text array per column and one unnest: PostgreSQL parses and plans 20 parameters instead of
-    // 20 per row.
-    const columns: (string | null)[][] = DECISION_LOG_COLUMNS.map((_, j) => lines.map((fields) => fields[j]));
-    await this.database.dataSource.query(INSERT_SQL, columns);
   }
 }

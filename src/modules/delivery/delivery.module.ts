@@ -5,13 +5,14 @@ import { SnapshotModule } from '../snapshot';
 import { BuiltinScorers } from './builtin-scorers';
 import { DecisionController } from './decision.controller';
 import { DecisionLog } from './decision-log';
+import { DecisionLogRepository } from './decision-log.repository';
 import { DecisionService } from './decision.service';
 import { BanditAllocations, ScorerRegistry } from './scorer-registry';
 
 @Module({
   imports: [SnapshotModule, AudiencesModule, ReportingModule],
   controllers: [DecisionController],
-  providers: [DecisionService, DecisionLog, ScorerRegistry, BanditAllocations, BuiltinScorers],
+  providers: [DecisionService, DecisionLogRepository, DecisionLog, ScorerRegistry, BanditAllocations, BuiltinScorers],
   exports: [DecisionService, ScorerRegistry, BanditAllocations, DecisionLog],
 })
 export class DeliveryModule {}
