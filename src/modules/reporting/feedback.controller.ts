@@ -1,12 +1,10 @@
-import { Controller, Get, Header, Inject, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FeedbackEvent } from '../../engine/feedback/events';
-import { DatabaseService } from '../../platform/database/database.service';
 import { ManagementRateLimitGuard } from '../../platform/http/rate-limit.guard';
 import { JobsService } from '../../platform/jobs/jobs.service';
-import { DATABASE } from '../../platform/tokens';
 import { Public, Roles } from '../../platform/http/roles';
-import { rowsOf } from '../../platform/database/sql';
+import { DeadLettersRepository } from './dead-letters.repository';
 import { LIVE_PAGE_HTML } from './live-page';
 import { DeadLetterQueryDto } from './reports.dto';
 
@@ -24,7 +22,7 @@ function describe(e: FeedbackEvent | null) {
 export class FeedbackController {
   constructor(
     private readonly jobs: JobsService,
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    private readonly deadLettersRepository: DeadLettersRepository,
   ) {}
 
   @Get('v1/feedback/dead-letters')
@@ -35,9 +33,7 @@ export class FeedbackController {
   async deadLetters(@Query() query: DeadLetterQueryDto) {
     const limit = Math.min(1000, Math.max(1, Number(query.limit ?? 100)));
     const letters = await this.jobs.deadLetters('feedback', limit);
-    const poison = rowsOf<{ id: string; failed_at: Date; error: string; event: FeedbackEvent | null }>(
-      await this.database.dataSource.query('SELECT id::text AS id, failed_at, error, event FROM feedback_dead_letters ORDER BY id DESC LIMIT $1', [limit]),
-    );
+    const poison = await this.deadLettersRepository.newestPoisonEvents(limit);
     return {
       poisonEvents: poison.map((p) => ({ id: p.id, failedAt: p.failed_at.toISOString(), error: p.error, event: describe(p.event) })),
       failedJobs: letters.map((l) => {

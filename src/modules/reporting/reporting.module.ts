@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AudiencesModule } from '../audiences';
 import { SnapshotModule } from '../snapshot';
+import { DeadLettersRepository } from './dead-letters.repository';
 import { FeedbackController } from './feedback.controller';
 import { LiveStatsRecorder } from './live-stats.recorder';
 import { ReportsController } from './reports.controller';
@@ -11,7 +12,7 @@ import { StatsRepository } from './stats.repository';
 @Module({
   imports: [SnapshotModule, AudiencesModule],
   controllers: [ReportsController, FeedbackController],
-  providers: [StatsRepository, LiveStatsRecorder, ReportsService],
-  exports: [LiveStatsRecorder, StatsRepository],
+  providers: [StatsRepository, DeadLettersRepository, LiveStatsRecorder, ReportsService],
+  exports: [LiveStatsRecorder, StatsRepository, DeadLettersRepository],
 })
 export class ReportingModule {}

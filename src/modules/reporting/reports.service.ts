@@ -5,29 +5,26 @@ import { DEFAULT_PACING, evenPacingAllowance, goalCounterKeys } from '../../engi
 import { dayElapsedFraction, localClock } from '../../engine/policy/local-time';
 import type { AudienceExpr } from '../../engine/policy/snapshot';
 import { COUNTER_STORE } from '../../platform/counters/counters.provider';
-import { DatabaseService } from '../../platform/database/database.service';
-import { DATABASE } from '../../platform/tokens';
 import { AudienceMembershipService } from '../audiences';
 import { ListenerIndexService } from '../audiences';
 import { SnapshotService } from '../snapshot';
-import { msToTs, rowsOf } from '../../platform/database/sql';
 import { FeedbackClock } from '../../platform/feedback-clock';
+import { type GroupDimension, type StatSums, StatsRepository } from './stats.repository';
 
-export const GROUP_DIMENSIONS = ['campaign', 'creative', 'slot', 'branch', 'arm', 'platform', 'hour', 'day', 'minute'] as const;
-export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+export { GROUP_DIMENSIONS, type GroupDimension } from './stats.repository';
 export const REPORT_METRICS = ['requests', 'eligible', 'served', 'impressions', 'clicks', 'ctr', 'conversions', 'cvr', 'skips'] as const;
 export type ReportMetric = (typeof REPORT_METRICS)[number];
 
-const DIMENSION_SQL: Record<GroupDimension, { sql: string; field: string }> = {
-  campaign: { sql: `campaign_id`, field: 'campaignId' },
-  creative: { sql: `creative_id`, field: 'creativeId' },
-  slot: { sql: `slot_id`, field: 'slotId' },
-  branch: { sql: `branch`, field: 'branch' },
-  arm: { sql: `arm`, field: 'arm' },
-  platform: { sql: `platform`, field: 'platform' },
-  hour: { sql: `date_trunc('hour', minute, 'UTC')`, field: 'hour' },
-  day: { sql: `date_trunc('day', minute, 'UTC')`, field: 'day' },
-  minute: { sql: `minute`, field: 'minute' },
+const DIMENSION_FIELD: Record<GroupDimension, string> = {
+  campaign: 'campaignId',
+  creative: 'creativeId',
+  slot: 'slotId',
+  branch: 'branch',
+  arm: 'arm',
+  platform: 'platform',
+  hour: 'hour',
+  day: 'day',
+  minute: 'minute',
 };
 
 const TIME_DIMENSIONS = new Set<GroupDimension>(['hour', 'day', 'minute']);
@@ -47,17 +44,7 @@ function ratio(numerator: number, denominator: number): number | null {
   return denominator > 0 ? Math.round((numerator / denominator) * 1e6) / 1e6 : null;
 }
 
-interface Sums {
-  requests: number;
-  eligible: number;
-  served: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  skips: number;
-}
-
-function metricValues(s: Sums, metrics: readonly ReportMetric[]): Record<string, number | null> {
+function metricValues(s: StatSums, metrics: readonly ReportMetric[]): Record<string, number | null> {
   const all: Record<ReportMetric, number | null> = { ...s, ctr: ratio(s.clicks, s.impressions), cvr: ratio(s.conversions, s.clicks) };
   return Object.fromEntries(metrics.map((m) => [m, all[m]]));
 }
@@ -71,7 +58,7 @@ function metricValues(s: Sums, metrics: readonly ReportMetric[]): Record<string,
 @Injectable()
 export class ReportsService {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    private readonly stats: StatsRepository,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     private readonly snapshots: SnapshotService,
     private readonly membership: AudienceMembershipService,
@@ -79,39 +66,24 @@ export class ReportsService {
     private readonly clock: FeedbackClock,
   ) {}
 
-  private async sums(fromMs: number, toMs: number, groupBy: readonly GroupDimension[]): Promise<(Record<string, unknown> & Sums)[]> {
-    const dims = groupBy.map((g, i) => `${DIMENSION_SQL[g].sql} AS g${i}`);
-    const rows = rowsOf<Record<string, unknown>>(
-      await this.database.dataSource.query(
-        `SELECT ${[...dims, 'sum(requests)::float8 AS requests', 'sum(eligible)::float8 AS eligible', 'sum(served)::float8 AS served',
-          'sum(impressions)::float8 AS impressions', 'sum(clicks)::float8 AS clicks', 'sum(conversions)::float8 AS conversions', 'sum(skips)::float8 AS skips'].join(', ')}
-         FROM stats_minute
-         WHERE minute >= ${msToTs('$1::float8')} AND minute < ${msToTs('$2::float8')}
-         ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
-        [fromMs, toMs],
-      ),
-    );
-    return rows as (Record<string, unknown> & Sums)[];
-  }
-
   async delivery(fromMs: number, toMs: number, groupBy: readonly GroupDimension[], metrics: readonly ReportMetric[]): Promise<DeliveryReport> {
     const campaigns = this.snapshots.current().snapshot.campaignsById;
     const slots = this.snapshots.current().snapshot.slotsById;
-    const rows = (await this.sums(fromMs, toMs, groupBy)).map((r) => {
+    const rows = (await this.stats.sums(fromMs, toMs, groupBy)).map((r) => {
       const out: ReportRow = {};
       groupBy.forEach((g, i) => {
         const value = r[`g${i}`];
-        if (TIME_DIMENSIONS.has(g)) out[DIMENSION_SQL[g].field] = value instanceof Date ? value.toISOString() : String(value);
-        else out[DIMENSION_SQL[g].field] = value === '' ? null : (value as string);
+        if (TIME_DIMENSIONS.has(g)) out[DIMENSION_FIELD[g]] = value instanceof Date ? value.toISOString() : String(value);
+        else out[DIMENSION_FIELD[g]] = value === '' ? null : (value as string);
         if (g === 'campaign') out.campaignName = campaigns.get(value as string)?.name ?? null;
         if (g === 'slot') out.slotKey = slots.get(value as string)?.key ?? null;
       });
       return { ...out, ...metricValues(r, metrics) };
     });
-    const [total] = await this.sums(fromMs, toMs, []);
-    const zero: Sums = { requests: 0, eligible: 0, served: 0, impressions: 0, clicks: 0, conversions: 0, skips: 0 };
+    const [total] = await this.stats.sums(fromMs, toMs, []);
+    const zero: StatSums = { requests: 0, eligible: 0, served: 0, impressions: 0, clicks: 0, conversions: 0, skips: 0 };
     const totals = metricValues(
-      Object.fromEntries(Object.keys(zero).map((k) => [k, Number((total as unknown as Record<string, unknown>)?.[k] ?? 0)])) as unknown as Sums,
+      Object.fromEntries(Object.keys(zero).map((k) => [k, Number((total as unknown as Record<string, unknown>)?.[k] ?? 0)])) as unknown as StatSums,
       metrics,
     );
     return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), groupBy: [...groupBy], metrics: [...metrics], rows, totals };
@@ -120,7 +92,7 @@ export class ReportsService {
   /** Per campaign: audience size → eligible requests → served → impressions → clicks over [from, to). */
   async funnel(fromMs: number, toMs: number) {
     const snapshot = this.snapshots.current().snapshot;
-    const sums = new Map((await this.sums(fromMs, toMs, ['campaign'])).map((r) => [r.g0 as string, r]));
+    const sums = new Map((await this.stats.sums(fromMs, toMs, ['campaign'])).map((r) => [r.g0 as string, r]));
     const audiences = this.audienceSizes();
     return {
       from: new Date(fromMs).toISOString(),
@@ -214,7 +186,7 @@ export class ReportsService {
   async live(minutes: number, by: 'campaign' | 'branch') {
     const toMs = Math.floor(this.clock.now() / 60_000) * 60_000 + 60_000;
     const fromMs = toMs - minutes * 60_000;
-    const rows = await this.sums(fromMs, toMs, [by, 'minute']);
+    const rows = await this.stats.sums(fromMs, toMs, [by, 'minute']);
     const names = this.snapshots.current().snapshot.campaignsById;
     const series = new Map<string, { key: string; name: string; points: { t: number; impressions: number; clicks: number; ctr: number | null }[] }>();
     for (const r of rows) {

@@ -2,11 +2,41 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { StatRow } from '../../engine/feedback/live-stats';
 import { DatabaseService } from '../../platform/database/database.service';
+import { msToTs, rowsOf } from '../../platform/database/sql';
 import { DATABASE } from '../../platform/tokens';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-/** Additive upserts into stats_minute (see migrations/1764360000000-events.ts). */
+export const GROUP_DIMENSIONS = ['campaign', 'creative', 'slot', 'branch', 'arm', 'platform', 'hour', 'day', 'minute'] as const;
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+
+const DIMENSION_SQL: Record<GroupDimension, string> = {
+  campaign: `campaign_id`,
+  creative: `creative_id`,
+  slot: `slot_id`,
+  branch: `branch`,
+  arm: `arm`,
+  platform: `platform`,
+  hour: `date_trunc('hour', minute, 'UTC')`,
+  day: `date_trunc('day', minute, 'UTC')`,
+  minute: `minute`,
+};
+
+/** Counts of stats_minute summed over a time range. */
+export interface StatSums {
+  requests: number;
+  eligible: number;
+  served: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  skips: number;
+}
+
+/** StatSums of one group: the group's dimension values are g0, g1, … in groupBy order (time dimensions as Date). */
+export type GroupSums = Record<string, unknown> & StatSums;
+
+/** Table stats_minute (see migrations/1764360000000-events.ts): additive upserts, sums for reports, retention. */
 @Injectable()
 export class StatsRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseService) {}
@@ -49,5 +79,26 @@ export class StatsRepository {
         col((r) => r.counts.skips),
       ],
     );
+  }
+
+  /** Sums over minutes in [fromMs, toMs), one row per group of `groupBy` in group order (one row, the totals, without). */
+  async sums(fromMs: number, toMs: number, groupBy: readonly GroupDimension[]): Promise<GroupSums[]> {
+    const dims = groupBy.map((g, i) => `${DIMENSION_SQL[g]} AS g${i}`);
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.database.dataSource.query(
+        `SELECT ${[...dims, 'sum(requests)::float8 AS requests', 'sum(eligible)::float8 AS eligible', 'sum(served)::float8 AS served',
+          'sum(impressions)::float8 AS impressions', 'sum(clicks)::float8 AS clicks', 'sum(conversions)::float8 AS conversions', 'sum(skips)::float8 AS skips'].join(', ')}
+         FROM stats_minute
+         WHERE minute >= ${msToTs('$1::float8')} AND minute < ${msToTs('$2::float8')}
+         ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
+        [fromMs, toMs],
+      ),
+    );
+    return rows as GroupSums[];
+  }
+
+  /** Retention: drops the minutes before the cutoff. */
+  async deleteMinutesBefore(cutoffMs: number): Promise<void> {
+    await this.database.dataSource.query(`DELETE FROM stats_minute WHERE minute < ${msToTs('$1::float8')}`, [cutoffMs]);
   }
 }
