@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FeedbackSettings } from './feedback-settings';
+import { LabelSweepRepository } from './label-sweep.repository';
 import { LabelSweeper } from './label-sweeper.service';
 import { LabelledExampleBus } from './labelled-example-bus';
 import { LabelledExamplesRepository } from './labelled-examples.repository';
@@ -10,7 +11,7 @@ import { LearningLease } from './learning-lease.service';
  * lease) and hands them to the learners through LabelledExampleBus.
  */
 @Module({
-  providers: [FeedbackSettings, LabelSweeper, LabelledExampleBus, LabelledExamplesRepository, LearningLease],
+  providers: [FeedbackSettings, LabelSweepRepository, LabelSweeper, LabelledExampleBus, LabelledExamplesRepository, LearningLease],
   exports: [FeedbackSettings, LabelSweeper, LabelledExampleBus, LabelledExamplesRepository, LearningLease],
 })
 export class LabelsModule {}
