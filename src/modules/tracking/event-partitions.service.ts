@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { dayPartition } from '../../engine/feedback/events';
-import { DatabaseService } from '../../platform/database/database.service';
-import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { msToTs, rowsOf } from '../../platform/database/sql';
-import { FeedbackSettings } from '../labels';
+import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
+import { FeedbackSettings, LabelledExamplesRepository } from '../labels';
 import { FeedbackClock } from '../../platform/feedback-clock';
+import { StatsRepository } from '../reporting';
+import { EventPartitionsRepository } from './event-partitions.repository';
 
 const MAINTENANCE_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -21,8 +21,10 @@ export class EventPartitions implements OnApplicationBootstrap, OnApplicationShu
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
+    private readonly partitions: EventPartitionsRepository,
+    private readonly labelled: LabelledExamplesRepository,
+    private readonly stats: StatsRepository,
     private readonly settings: FeedbackSettings,
     private readonly clock: FeedbackClock,
   ) {}
@@ -40,23 +42,15 @@ export class EventPartitions implements OnApplicationBootstrap, OnApplicationShu
 
   async maintain(): Promise<{ created: string[]; dropped: string[] }> {
     const nowMs = this.clock.now();
-    const q = (sql: string, params: unknown[] = []) => this.database.dataSource.query(sql, params);
-    const existing = new Set(
-      rowsOf<{ name: string }>(
-        await q(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'`),
-      ).map((r) => r.name),
-    );
+    const existing = await this.partitions.partitionNames();
     const created: string[] = [];
     for (let day = 0; day <= DAYS_AHEAD; day++) {
       const part = dayPartition(nowMs + day * DAY_MS);
       const name = `events_p${part.suffix}`;
       if (existing.has(name)) continue;
       // A range that already has rows in the default partition stays there (creating it would fail).
-      const inDefault = rowsOf<{ n: number }>(
-        await q(`SELECT count(*)::int AS n FROM events_default WHERE decision_at >= ${msToTs('$1::float8')} AND decision_at < ${msToTs('$2::float8')}`, [part.startMs, part.endMs]),
-      );
-      if (inDefault[0].n > 0) continue;
-      await q(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF events FOR VALUES FROM ('${new Date(part.startMs).toISOString()}') TO ('${new Date(part.endMs).toISOString()}')`);
+      if ((await this.partitions.rowsInDefault(part.startMs, part.endMs)) > 0) continue;
+      await this.partitions.createDayPartition(name, part.startMs, part.endMs);
       created.push(name);
     }
     const cutoff = dayPartition(nowMs - this.settings.retentionDays * DAY_MS);
@@ -64,13 +58,13 @@ export class EventPartitions implements OnApplicationBootstrap, OnApplicationShu
     for (const name of existing) {
       const match = /^events_p(\d{8})$/.exec(name);
       if (match && match[1] < cutoff.suffix) {
-        await q(`DROP TABLE IF EXISTS ${name}`);
+        await this.partitions.dropPartition(name);
         dropped.push(name);
       }
     }
-    await q(`DELETE FROM events_default WHERE decision_at < ${msToTs('$1::float8')}`, [cutoff.startMs]);
-    await q(`DELETE FROM labelled_examples WHERE decision_at < ${msToTs('$1::float8')}`, [cutoff.startMs]);
-    await q(`DELETE FROM stats_minute WHERE minute < ${msToTs('$1::float8')}`, [cutoff.startMs]);
+    await this.partitions.deleteDefaultBefore(cutoff.startMs);
+    await this.labelled.deleteDecidedBefore(cutoff.startMs);
+    await this.stats.deleteMinutesBefore(cutoff.startMs);
     if (created.length || dropped.length) this.logger.log(`events partitions: created ${created.join(', ') || 'none'}; dropped ${dropped.join(', ') || 'none'}`);
     return { created, dropped };
   }

@@ -7,7 +7,7 @@ import { minuteOf, type StatMetric, StatsAccumulator } from '../../engine/feedba
 import { goalCounterKeys } from '../../engine/pacing/pacing';
 import { localClock } from '../../engine/policy/local-time';
 import { COUNTER_STORE } from '../../platform/counters/counters.provider';
-import { DatabaseService } from '../../platform/database/database.service';
+import type { Transactions } from '../../platform/database/sql';
 import type { JobContext } from '../../platform/jobs/job-driver';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
@@ -18,7 +18,7 @@ import { EventsRepository } from './events.repository';
 import { FeedbackSettings } from '../labels';
 import { FeedbackClock } from '../../platform/feedback-clock';
 import { LabelSweeper } from '../labels';
-import { StatsRepository } from '../reporting';
+import { DeadLettersRepository, StatsRepository } from '../reporting';
 import { isPoisonError } from '../../platform/database/poison-error';
 
 const METRIC_OF: Record<FeedbackEvent['type'], StatMetric> = { impression: 'impressions', click: 'clicks', conversion: 'conversions', skip: 'skips' };
@@ -35,10 +35,11 @@ export class FeedbackWorker {
   private readonly processed: Counter;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    @Inject(DATABASE) private readonly database: Transactions,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     private readonly events: EventsRepository,
     private readonly stats: StatsRepository,
+    private readonly deadLetters: DeadLettersRepository,
     private readonly snapshots: SnapshotService,
     private readonly settings: FeedbackSettings,
     private readonly clock: FeedbackClock,
@@ -68,7 +69,7 @@ export class FeedbackWorker {
       }
       // A data error cannot succeed on retry: straight to the dead-letter list.
       this.logger.error(`poison event ${payload.events[0]?.type} of decision ${payload.events[0]?.claims?.d}: ${(error as Error).message}`);
-      await this.database.dataSource.query('INSERT INTO feedback_dead_letters (error, event) VALUES ($1, $2)', [(error as Error).message ?? String(error), JSON.stringify(payload.events[0] ?? null)]);
+      await this.deadLetters.recordPoisonEvent((error as Error).message ?? String(error), payload.events[0] ?? null);
     }
   }
 
@@ -87,7 +88,7 @@ export class FeedbackWorker {
     }
     await Promise.all([...suppressions].map((key) => this.counters.set(key, SUPPRESSION_TTL_S)));
 
-    const inserted = await this.database.dataSource.transaction(async (manager) => {
+    const inserted = await this.database.transaction(async (manager) => {
       const clicks = events.filter((e) => e.type === 'click');
       const impressionsInBatch = new Set(events.filter((e) => e.type === 'impression').map((e) => e.claims.d));
       const stored = await this.events.decisionsWithImpression(

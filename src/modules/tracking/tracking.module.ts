@@ -3,6 +3,7 @@ import { LabelsModule } from '../labels';
 import { ReportingModule } from '../reporting';
 import { SnapshotModule } from '../snapshot';
 import { EventIntakeService } from './event-intake.service';
+import { EventPartitionsRepository } from './event-partitions.repository';
 import { EventPartitions } from './event-partitions.service';
 import { EventsRepository } from './events.repository';
 import { FeedbackWorker } from './feedback-worker.service';
@@ -15,6 +16,6 @@ import { TrackingController } from './tracking.controller';
 @Module({
   imports: [SnapshotModule, LabelsModule, ReportingModule],
   controllers: [TrackingController],
-  providers: [EventsRepository, EventIntakeService, FeedbackWorker, EventPartitions],
+  providers: [EventsRepository, EventPartitionsRepository, EventIntakeService, FeedbackWorker, EventPartitions],
 })
 export class TrackingModule {}
