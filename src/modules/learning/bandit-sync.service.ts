@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DatabaseService } from '../../platform/database/database.service';
-import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
+import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { BanditAllocations } from '../delivery';
+import { BanditRepository } from './bandit.repository';
 import { LearningSettings } from './learning-settings';
 
 /** On API nodes: copies bandit_current into BanditAllocations on a short poll (one small query; a swap). */
@@ -13,7 +13,7 @@ export class BanditSyncService implements OnApplicationBootstrap, OnApplicationS
   private running: Promise<void> | null = null;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    private readonly bandits: BanditRepository,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
     private readonly allocations: BanditAllocations,
     private readonly settings: LearningSettings,
@@ -34,12 +34,10 @@ export class BanditSyncService implements OnApplicationBootstrap, OnApplicationS
   sync(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
-      const rows: { branch_key: string; allocation_id: string; weights: { modelId: string; weight: number }[] }[] = await this.database.dataSource.query(
-        'SELECT branch_key, allocation_id, weights FROM bandit_current ORDER BY branch_key',
-      );
-      const signature = rows.map((r) => `${r.branch_key}=${r.allocation_id}`).join('|');
+      const rows = await this.bandits.currentAllocations();
+      const signature = rows.map((r) => `${r.branchKey}=${r.allocationId}`).join('|');
       if (signature === this.signature) return;
-      this.allocations.replace(new Map(rows.map((r) => [r.branch_key, r.weights])));
+      this.allocations.replace(new Map(rows.map((r) => [r.branchKey, r.weights])));
       this.signature = signature;
     })().finally(() => {
       this.running = null;

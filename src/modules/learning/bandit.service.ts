@@ -3,10 +3,12 @@ import { type ArmStats, computeAllocation, shouldReweight } from '../../engine/b
 import { branchKey } from '../../engine/policy/select-branch';
 import type { DecisionSnapshot } from '../../engine/policy/snapshot';
 import { createRng, type Rng } from '../../engine/util/rng';
-import { DatabaseService } from '../../platform/database/database.service';
+import type { Transactions } from '../../platform/database/sql';
 import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { SnapshotService } from '../snapshot';
 import { type LabelledExample, LabelledExampleBus } from '../labels';
+import { EventsRepository } from '../tracking';
+import { type ArmEvidence, BanditRepository } from './bandit.repository';
 import { LearningSettings } from './learning-settings';
 
 export interface BanditBranchRef {
@@ -54,8 +56,10 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
   private unregister: (() => void) | null = null;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    @Inject(DATABASE) private readonly database: Transactions,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
+    private readonly bandits: BanditRepository,
+    private readonly events: EventsRepository,
     private readonly bus: LabelledExampleBus,
     private readonly snapshots: SnapshotService,
     private readonly settings: LearningSettings,
@@ -92,14 +96,7 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
     const relevant = examples.filter((e) => e.arm !== null);
     if (relevant.length === 0) return;
     const conversionGoal = relevant.filter((e) => snapshot.campaignsById.get(e.campaignId)?.goal?.metric === 'conversions');
-    const converted = new Set<string>();
-    if (conversionGoal.length > 0) {
-      const rows: { decision_id: string }[] = await this.database.dataSource.query(
-        `SELECT decision_id FROM events WHERE type = 'conversion' AND decision_id = ANY($1::uuid[])`,
-        [conversionGoal.map((e) => e.decisionId)],
-      );
-      for (const r of rows) converted.add(r.decision_id);
-    }
+    const converted = conversionGoal.length > 0 ? await this.events.decisionsWithConversion(conversionGoal.map((e) => e.decisionId)) : new Set<string>();
     for (const e of relevant) {
       const reward = banditReward(e.label, snapshot.campaignsById.get(e.campaignId)?.goal?.metric, converted.has(e.decisionId));
       const key = `${e.slotId}:${e.branch}`;
@@ -128,26 +125,12 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const keys: string[] = [];
-    const arms: string[] = [];
-    const successes: number[] = [];
-    const trials: number[] = [];
-    for (const [key, byArm] of batch) {
-      for (const [arm, cell] of byArm) {
-        keys.push(key);
-        arms.push(arm);
-        successes.push(cell.successes);
-        trials.push(cell.trials);
-      }
+    const cells: ArmEvidence[] = [];
+    for (const [branchKey, byArm] of batch) {
+      for (const [arm, cell] of byArm) cells.push({ branchKey, arm, successes: cell.successes, trials: cell.trials });
     }
     try {
-      await this.database.dataSource.query(
-        `INSERT INTO bandit_arm_stats (branch_key, arm, successes, trials, updated_at)
-         SELECT k, a, s, t, now() FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[]) AS x(k, a, s, t)
-         ON CONFLICT (branch_key, arm) DO UPDATE SET successes = bandit_arm_stats.successes + EXCLUDED.successes,
-           trials = bandit_arm_stats.trials + EXCLUDED.trials, updated_at = now()`,
-        [keys, arms, successes, trials],
-      );
+      await this.bandits.addEvidence(cells);
     } catch (error) {
       // Put the evidence back so the next tick retries it.
       for (const [key, byArm] of batch) {
@@ -165,11 +148,7 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
   private async reweightDue(nowMs: number): Promise<void> {
     const branches = banditBranches(this.snapshots.current().snapshot);
     if (branches.length === 0) return;
-    const last: { branch_key: string; computed_at: Date }[] = await this.database.dataSource.query(
-      'SELECT branch_key, computed_at FROM bandit_current WHERE branch_key = ANY($1::text[])',
-      [branches.map((b) => b.branchKey)],
-    );
-    const lastByKey = new Map(last.map((r) => [r.branch_key, new Date(r.computed_at).getTime()]));
+    const lastByKey = await this.bandits.lastReweights(branches.map((b) => b.branchKey));
     for (const branch of branches) {
       if (!shouldReweight(lastByKey.get(branch.branchKey) ?? null, nowMs, this.settings.banditReweightIntervalMs)) continue;
       await this.reweight(branch, nowMs);
@@ -177,16 +156,12 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async reweight(branch: BanditBranchRef, nowMs: number): Promise<void> {
-    await this.database.dataSource.transaction(async (manager) => {
-      const locked: { ok: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('bandit:' || $1)) AS ok`, [branch.branchKey]);
-      if (!locked[0]?.ok) return;
+    await this.database.transaction(async (manager) => {
+      if (!(await this.bandits.tryLockBranch(manager, branch.branchKey))) return;
       // Another worker may have reweighted since we looked.
-      const current: { computed_at: Date }[] = await manager.query('SELECT computed_at FROM bandit_current WHERE branch_key = $1', [branch.branchKey]);
-      if (current.length && !shouldReweight(new Date(current[0].computed_at).getTime(), nowMs, this.settings.banditReweightIntervalMs)) return;
-      const rows: { arm: string; successes: number; trials: number }[] = await manager.query(
-        'SELECT arm, successes, trials FROM bandit_arm_stats WHERE branch_key = $1',
-        [branch.branchKey],
-      );
+      const last = await this.bandits.lastReweight(manager, branch.branchKey);
+      if (last !== null && !shouldReweight(last, nowMs, this.settings.banditReweightIntervalMs)) return;
+      const rows = await this.bandits.armEvidence(manager, branch.branchKey);
       const byArm = new Map(rows.map((r) => [r.arm, r]));
       const stats: ArmStats[] = branch.arms.map((a) => {
         const row = byArm.get(a.modelId);
@@ -208,27 +183,16 @@ export class BanditService implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn(`bandit ${branch.branchKey}: ${result.reason}`);
         return;
       }
-      const weights = result.weights.map((w) => ({ modelId: w.id, weight: w.weight }));
-      const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO bandit_allocations (branch_key, computed_at, weights, win_probabilities, stats, warming_up) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [
-          branch.branchKey,
-          new Date(nowMs),
-          JSON.stringify(weights),
-          JSON.stringify(result.winProbabilities.map((w) => ({ modelId: w.id, weight: w.weight }))),
-          JSON.stringify(stats.map((s) => ({ modelId: s.id, successes: s.successes, trials: s.trials }))),
-          result.isWarmingUp,
-        ],
-      );
-      await manager.query(
-        `INSERT INTO bandit_current (branch_key, allocation_id, computed_at, weights) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (branch_key) DO UPDATE SET allocation_id = EXCLUDED.allocation_id, computed_at = EXCLUDED.computed_at, weights = EXCLUDED.weights`,
-        [branch.branchKey, inserted[0].id, new Date(nowMs), JSON.stringify(weights)],
-      );
+      await this.bandits.recordAllocation(manager, {
+        branchKey: branch.branchKey,
+        computedAtMs: nowMs,
+        weights: result.weights.map((w) => ({ modelId: w.id, weight: w.weight })),
+        winProbabilities: result.winProbabilities.map((w) => ({ modelId: w.id, weight: w.weight })),
+        stats: stats.map((s) => ({ modelId: s.id, successes: s.successes, trials: s.trials })),
+        warmingUp: result.isWarmingUp,
+      });
       // Forget a little of the old evidence after each reweight (γ = 1 keeps everything).
-      if (this.settings.banditDiscount < 1) {
-        await manager.query('UPDATE bandit_arm_stats SET successes = successes * $2, trials = trials * $2 WHERE branch_key = $1', [branch.branchKey, this.settings.banditDiscount]);
-      }
+      if (this.settings.banditDiscount < 1) await this.bandits.discountEvidence(manager, branch.branchKey, this.settings.banditDiscount);
     });
   }
 }

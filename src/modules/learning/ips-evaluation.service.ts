@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type IpsLog, ipsEstimate } from '../../engine/metrics/ips';
-import { DatabaseService } from '../../platform/database/database.service';
 import { validationError } from '../../platform/http/validation';
-import { DATABASE } from '../../platform/tokens';
 import { SnapshotService } from '../snapshot';
+import { BanditRepository } from './bandit.repository';
 import { banditBranches } from './bandit.service';
+import { IpsRepository } from './ips.repository';
 import { type AllocationPoint, loggedArmProbability, type TargetPolicy, targetArmProbability, targetPropensity, toShares } from './ips-weights';
 
 export type { TargetPolicy } from './ips-weights';
@@ -28,16 +28,6 @@ export function parseTargetPolicy(raw: Record<string, unknown>): TargetPolicy {
   throw problem("kind must be 'uniform', 'model' or 'allocation'");
 }
 
-interface LoggedRow {
-  created_at: Date;
-  slot_id: string;
-  branch: string;
-  arm: string;
-  arm_probability: number | null;
-  propensity: number;
-  label: number;
-}
-
 /**
  * Off-policy evaluation of arm allocations from the decision log. Each bandit decision's logged
  * propensity is (arm probability × probability of the ad within the arm); the arm probability is
@@ -49,7 +39,8 @@ interface LoggedRow {
 @Injectable()
 export class IpsEvaluationService {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    private readonly logged: IpsRepository,
+    private readonly bandits: BanditRepository,
     private readonly snapshots: SnapshotService,
   ) {}
 
@@ -60,23 +51,15 @@ export class IpsEvaluationService {
       slotId = snapshot.slotsById.get(input.slot)?.id ?? snapshot.slotsByKey.get(input.slot)?.id ?? null;
       if (!slotId) throw validationError([{ field: 'slot', problems: [`slot "${input.slot}" does not exist`] }]);
     }
-    const rows: LoggedRow[] = await this.database.dataSource.query(
-      `SELECT d.created_at, d.slot_id::text AS slot_id, d.branch, d.arm, d.arm_probability, d.propensity, l.label
-         FROM decisions d JOIN labelled_examples l ON l.decision_id = d.decision_id AND l.decision_at = d.created_at
-        WHERE d.arm IS NOT NULL AND d.created_at >= $1 AND d.created_at < $2 AND ($3::uuid IS NULL OR d.slot_id = $3::uuid)
-        ORDER BY d.created_at DESC LIMIT $4`,
-      [new Date(input.fromMs), new Date(input.toMs), slotId, input.limit ?? 200_000],
-    );
+    const rows = await this.logged.labelledBanditDecisions(input.fromMs, input.toMs, slotId, input.limit ?? 200_000);
     // The allocation history is only read for rows logged before arm_probability existed.
     const keys = [...new Set(rows.filter((r) => r.arm_probability === null).map((r) => `${r.slot_id}:${r.branch}`))];
-    const history: { branch_key: string; computed_at: Date; weights: { modelId: string; weight: number }[] }[] = keys.length
-      ? await this.database.dataSource.query('SELECT branch_key, computed_at, weights FROM bandit_allocations WHERE branch_key = ANY($1::text[]) ORDER BY computed_at', [keys])
-      : [];
+    const history = await this.bandits.allocationsOf(keys);
     const historyByKey = new Map<string, AllocationPoint[]>();
     for (const h of history) {
-      const list = historyByKey.get(h.branch_key) ?? [];
-      list.push({ atMs: new Date(h.computed_at).getTime(), shares: toShares(h.weights) });
-      historyByKey.set(h.branch_key, list);
+      const list = historyByKey.get(h.branchKey) ?? [];
+      list.push({ atMs: h.computedAtMs, shares: toShares(h.weights) });
+      historyByKey.set(h.branchKey, list);
     }
     const armsByKey = new Map<string, string[]>(banditBranches(snapshot).map((b) => [b.branchKey, b.arms.map((a) => a.modelId)]));
     for (const r of rows) {

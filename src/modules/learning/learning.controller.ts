@@ -1,12 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DatabaseService } from '../../platform/database/database.service';
 import { validationError } from '../../platform/http/validation';
-import { DATABASE } from '../../platform/tokens';
 import { Roles } from '../../platform/http/roles';
-import { BanditAllocations } from '../delivery';
-import { SnapshotService } from '../snapshot';
-import { banditBranches } from './bandit.service';
+import { BanditOverviewService } from './bandit-overview.service';
 import { IpsEvaluationService, parseTargetPolicy } from './ips-evaluation.service';
 import { BanditHistoryQueryDto, IpsRequestDto } from './learning.dto';
 
@@ -29,9 +25,7 @@ function window(from: string | undefined, to: string | undefined, defaultSpanMs:
 @Controller('v1')
 export class LearningController {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
-    private readonly snapshots: SnapshotService,
-    private readonly allocations: BanditAllocations,
+    private readonly overview: BanditOverviewService,
     private readonly ips: IpsEvaluationService,
   ) {}
 
@@ -39,36 +33,7 @@ export class LearningController {
   @Roles('viewer')
   @ApiOperation({ summary: 'Every bandit branch: its arms with floors, current traffic weights, win probabilities, evidence and when it was last reweighted' })
   async bandits() {
-    const branches = banditBranches(this.snapshots.current().snapshot);
-    const keys = branches.map((b) => b.branchKey);
-    const current: { branch_key: string; computed_at: Date; weights: unknown; win_probabilities: unknown; warming_up: boolean }[] = keys.length
-      ? await this.database.dataSource.query(
-          `SELECT c.branch_key, c.computed_at, c.weights, a.win_probabilities, a.warming_up FROM bandit_current c JOIN bandit_allocations a ON a.id = c.allocation_id WHERE c.branch_key = ANY($1::text[])`,
-          [keys],
-        )
-      : [];
-    const stats: { branch_key: string; arm: string; successes: number; trials: number }[] = keys.length
-      ? await this.database.dataSource.query('SELECT branch_key, arm, successes, trials FROM bandit_arm_stats WHERE branch_key = ANY($1::text[])', [keys])
-      : [];
-    const byKey = new Map(current.map((c) => [c.branch_key, c]));
-    const served = this.allocations.current();
-    return {
-      bandits: branches.map((b) => {
-        const c = byKey.get(b.branchKey);
-        return {
-          branchKey: b.branchKey,
-          slotId: b.slotId,
-          branch: b.branch,
-          arms: b.arms,
-          weights: c?.weights ?? b.arms.map((a) => ({ modelId: a.modelId, weight: 1 / b.arms.length })),
-          winProbabilities: c?.win_probabilities ?? null,
-          warmingUp: c ? c.warming_up : true,
-          reweightedAt: c ? new Date(c.computed_at).toISOString() : null,
-          weightsOnThisNode: served.get(b.branchKey) ?? null,
-          evidence: stats.filter((s) => s.branch_key === b.branchKey).map((s) => ({ arm: s.arm, successes: Number(s.successes), trials: Number(s.trials) })),
-        };
-      }),
-    };
+    return this.overview.overview();
   }
 
   @Get('bandits/history')
@@ -76,15 +41,7 @@ export class LearningController {
   @ApiOperation({ summary: 'Allocation history of one bandit branch (weights over time, oldest first), for the live chart' })
   async history(@Query() query: BanditHistoryQueryDto) {
     const { fromMs, toMs } = window(query.from, query.to, 86_400_000);
-    const rows: { computed_at: Date; weights: unknown; win_probabilities: unknown; stats: unknown; warming_up: boolean }[] = await this.database.dataSource.query(
-      `SELECT computed_at, weights, win_probabilities, stats, warming_up FROM bandit_allocations
-        WHERE branch_key = $1 AND computed_at >= $2 AND computed_at < $3 ORDER BY computed_at LIMIT 5000`,
-      [query.branch, new Date(fromMs), new Date(toMs)],
-    );
-    return {
-      branchKey: query.branch,
-      points: rows.map((r) => ({ at: new Date(r.computed_at).toISOString(), weights: r.weights, winProbabilities: r.win_probabilities, evidence: r.stats, warmingUp: r.warming_up })),
-    };
+    return this.overview.history(query.branch, fromMs, toMs);
   }
 
   @Post('evaluation/ips')

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DatabaseService } from '../../platform/database/database.service';
 import { msToTs, type Queryable, rowsOf } from '../../platform/database/sql';
+import { DATABASE } from '../../platform/tokens';
 import type { EventType, FeedbackEvent } from '../../engine/feedback/events';
 
 
@@ -8,9 +10,18 @@ export interface InsertedEventKey {
   type: EventType;
 }
 
-/** SQL of the feedback tables (events, pending_labels); callers pass the transaction's manager. */
+/** SQL of the feedback tables (events, pending_labels); the worker's writes take its transaction's manager. */
 @Injectable()
 export class EventsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseService) {}
+
+  /** Decisions among `decisionIds` that have a stored conversion (any decision time). */
+  async decisionsWithConversion(decisionIds: readonly string[]): Promise<Set<string>> {
+    const rows: { decision_id: string }[] = await this.database.dataSource.query(`SELECT decision_id FROM events WHERE type = 'conversion' AND decision_id = ANY($1::uuid[])`, [
+      decisionIds,
+    ]);
+    return new Set(rows.map((r) => r.decision_id));
+  }
   /** Decisions among `decisionIds` that already have a stored impression. */
   async decisionsWithImpression(manager: Queryable, decisions: readonly { id: string; atMs: number }[]): Promise<Set<string>> {
     if (decisions.length === 0) return new Set();

@@ -17,5 +17,6 @@ import { TrackingController } from './tracking.controller';
   imports: [SnapshotModule, LabelsModule, ReportingModule],
   controllers: [TrackingController],
   providers: [EventsRepository, EventPartitionsRepository, EventIntakeService, FeedbackWorker, EventPartitions],
+  exports: [EventsRepository],
 })
 export class TrackingModule {}
