@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery';
+import { ModelRegistryRepository } from './model-registry.repository';
 import { ModelRegistryService } from './model-registry.service';
 import { ModelServingService } from './model-serving.service';
 import { ModelsController } from './models.controller';
@@ -8,7 +9,7 @@ import { ModelsController } from './models.controller';
 @Module({
   imports: [DeliveryModule],
   controllers: [ModelsController],
-  providers: [ModelRegistryService, ModelServingService],
+  providers: [ModelRegistryRepository, ModelRegistryService, ModelServingService],
   exports: [ModelRegistryService, ModelServingService],
 })
 export class ModelsModule {}
