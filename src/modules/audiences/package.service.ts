@@ -6,7 +6,7 @@ import { combine, deserializeBitmap, serializeBitmap, type CombineOp } from '../
 import { createIdListReader } from '../../engine/targeting/id-list';
 import { evaluateRule, validateRule } from '../../engine/targeting/rule-expr';
 import { ConfigChangeBus } from '../../platform/config-bus/config-change-bus';
-import { DatabaseService } from '../../platform/database/database.service';
+import type { Transactions } from '../../platform/database/sql';
 import type { FieldProblem } from '../../platform/http/validation';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import { JobsService } from '../../platform/jobs/jobs.service';
@@ -81,7 +81,7 @@ export class PackageService {
     private readonly membership: AudienceMembershipService,
     private readonly bus: ConfigChangeBus,
     private readonly jobs: JobsService,
-    @Inject(DATABASE) private readonly database: DatabaseService,
+    @Inject(DATABASE) private readonly database: Transactions,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
   ) {}
 
@@ -284,7 +284,7 @@ export class PackageService {
   /** Recomputes one rule or combination package; writes a new version only when its members changed. */
   async recompute(key: string): Promise<boolean> {
     let version = 0;
-    await this.database.dataSource.transaction(async (manager) => {
+    await this.database.transaction(async (manager) => {
       const locked = await this.repository.findByKey(key, manager, { forUpdate: true });
       if (!locked || (locked.kind !== 'rule' && locked.kind !== 'combination')) return;
       const bitmap = await this.materialise(locked.kind, locked.definition, manager);

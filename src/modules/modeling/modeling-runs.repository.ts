@@ -113,6 +113,27 @@ export class ModelingRunsRepository {
     return this.query(`SELECT s.key AS slot_key, p.version, p.branches FROM delivery_policies p JOIN slots s ON s.id = p.slot_id ORDER BY s.key`);
   }
 
+  /** Stores the generation a resumed run's flow runs under (in the run's options). */
+  async setGeneration(runId: string, generation: number): Promise<void> {
+    await this.query(`UPDATE modeling_runs SET options = options || $2::jsonb WHERE run_id = $1`, [runId, JSON.stringify({ generation })]);
+  }
+
+  /**
+   * Active campaigns with an exploration budget. This and the other campaign reads below read the
+   * catalog's campaigns table directly; their place is CatalogRepository.
+   */
+  async explorableCampaigns(): Promise<{ id: string; explorationBudget: number }[]> {
+    const rows = await this.query<{ id: string; exploration_budget: number }>(
+      `SELECT id::text AS id, exploration_budget FROM campaigns WHERE status = 'active' AND exploration_budget > 0`,
+    );
+    return rows.map((r) => ({ id: r.id, explorationBudget: r.exploration_budget }));
+  }
+
+  async activeCampaignIds(): Promise<string[]> {
+    const rows = await this.query<{ id: string }>(`SELECT id::text AS id FROM campaigns WHERE status = 'active'`);
+    return rows.map((r) => r.id);
+  }
+
   async campaignExists(campaignId: string): Promise<boolean> {
     const rows = await this.query(`SELECT 1 FROM campaigns WHERE id = $1::uuid`, [campaignId]);
     return rows.length > 0;

@@ -3,13 +3,12 @@ import { Inject, Injectable, Logger, NotFoundException, ConflictException, type 
 import type { CounterStore } from '../../engine/caps/counter-store';
 import { explorationCounterKey } from '../../engine/caps/frequency-caps';
 import { COUNTER_STORE } from '../../platform/counters/counters.provider';
-import { DatabaseService } from '../../platform/database/database.service';
 import { JobHandler } from '../../platform/jobs/job-handler.decorator';
 import type { JobContext } from '../../platform/jobs/job-driver';
 import { MODELING_JOBS } from './jobs';
 import { type FlowRequest, JobsService } from '../../platform/jobs/jobs.service';
-import { DATABASE, PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
-import { FeedbackSettings } from '../labels';
+import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
+import { FeedbackSettings, LabelledExamplesRepository } from '../labels';
 import { FeedbackClock } from '../../platform/feedback-clock';
 import { ModelingPipeline, RunAbandoned } from './modeling-pipeline';
 import { MODELING_STAGES, type ModelingRun, type ModelingStage, ModelingRunsRepository, type RunTrigger } from './modeling-runs.repository';
@@ -41,11 +40,11 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
   private readonly spentSince = new Map<string, number>();
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseService,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
     private readonly jobs: JobsService,
     private readonly runs: ModelingRunsRepository,
+    private readonly labelled: LabelledExamplesRepository,
     private readonly pipeline: ModelingPipeline,
     private readonly settings: ModelingSettings,
     private readonly clock: FeedbackClock,
@@ -86,7 +85,7 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
     if (!run) throw new NotFoundException(`modeling run ${runId} does not exist`);
     if (run.status !== 'failed') throw new ConflictException(`modeling run ${runId} is ${run.status}; only a failed run can be resumed`);
     const generation = Number(run.options.generation ?? 0) + 1;
-    await this.database.dataSource.query(`UPDATE modeling_runs SET options = options || $2::jsonb WHERE run_id = $1`, [runId, JSON.stringify({ generation })]);
+    await this.runs.setGeneration(runId, generation);
     await this.runs.requeue(runId);
     await this.jobs.enqueueFlow(stageFlow(runId, generation));
     return (await this.runs.get(runId))!;
@@ -131,29 +130,26 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
 
   private async checkOnce(): Promise<void> {
     const nowMs = this.clock.now();
-    const explorable: { id: string; exploration_budget: number }[] = await this.database.dataSource.query(
-      `SELECT id::text AS id, exploration_budget FROM campaigns WHERE status = 'active' AND exploration_budget > 0`,
-    );
+    const explorable = await this.runs.explorableCampaigns();
     const explored = await this.runs.campaignsWithRuns('exploration');
     const pending = explorable.filter((c) => !explored.has(c.id));
     if (pending.length > 0) {
       const spent = await this.counters.get(pending.map((c) => explorationCounterKey(c.id)));
       for (const [i, campaign] of pending.entries()) {
-        if ((spent[i] ?? 0) < campaign.exploration_budget) continue;
+        if ((spent[i] ?? 0) < campaign.explorationBudget) continue;
         const since = this.spentSince.get(campaign.id) ?? nowMs;
         this.spentSince.set(campaign.id, since);
-        const [{ n }] = await this.database.dataSource.query(`SELECT count(*)::int AS n FROM labelled_examples WHERE campaign_id = $1`, [campaign.id]);
-        const labelled = Number(n) >= LABELLED_SHARE_TO_START * campaign.exploration_budget;
+        const labelled = (await this.labelled.countForCampaign(campaign.id)) >= LABELLED_SHARE_TO_START * campaign.explorationBudget;
         if (!labelled && nowMs - since < this.feedback.attributionWindowMs + LABEL_GRACE_MS) continue;
         await this.startRun(campaign.id, 'exploration', {}, `exploration:${campaign.id}`);
       }
     }
-    const live: { id: string }[] = await this.database.dataSource.query(`SELECT id::text AS id FROM campaigns WHERE status = 'active'`);
+    const live = await this.runs.activeCampaignIds();
     // Cadence windows are compared with run creation times, which the database stamps from the wall
     // clock; the feedback clock may run ahead of it (tests move it past attribution windows).
     const window = Math.floor(Date.now() / this.settings.remodelCadenceMs);
     const modeled = new Set([...explored, ...(await this.runs.campaignsWithRuns('manual'))]);
-    for (const { id } of live) {
+    for (const id of live) {
       if (!modeled.has(id)) continue;
       const latest = (await this.runs.list({ campaignId: id, limit: 1 }))[0];
       // The first window after a campaign's first run is skipped: its model is fresh.
