@@ -12,7 +12,6 @@ export interface EventsRepositoryHarness {
   storedEvents(): Promise<StoredEvent[]>;
   /** The pending_labels table, by decision id then decision time. */
   pendingLabels(): Promise<StoredPendingLabel[]>;
-  close?(): Promise<void>;
 }
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
@@ -48,9 +47,6 @@ export function eventsRepositoryContract(name: string, createHarness: () => Prom
     let h: EventsRepositoryHarness;
     beforeEach(async () => {
       h = await createHarness();
-    });
-    afterEach(async () => {
-      await h.close?.();
     });
 
     it('stores each (decision, type, decision time) once and returns only the keys it stored, lower-case', async () => {

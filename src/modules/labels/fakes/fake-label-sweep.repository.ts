@@ -42,6 +42,7 @@ export interface EventRead {
  * decision id, where the database gives no order). What it cannot do: lock. FOR UPDATE SKIP LOCKED
  * hides rows another sweep holds; here no row is ever held, so two sweeps at once would share rows.
  * Decision ids are compared lower-case, as uuids. The manager is ignored.
+ * test/support/label-sweep.contract.ts holds this fake and the real repository to the same behaviour.
  */
 export class FakeLabelSweepRepository implements Pick<LabelSweepRepository, keyof LabelSweepRepository> {
   private readonly pending = new Map<string, PendingLabelRow>();

@@ -12,6 +12,7 @@ export type StoredLabelledExample = Omit<LabelledExample, 'impressionAtMs' | 'cl
  * order strictly after the cursor and, as the table keeps no impression or click times, gives the
  * decision time as impressionAtMs and null as clickedAtMs; features come back as JSON copies.
  * Decision ids order as strings, which is uuid order for lower-case uuids. The manager is ignored.
+ * test/support/label-sweep.contract.ts holds this fake and the real repository to the same behaviour.
  */
 export class FakeLabelledExamplesRepository implements Pick<LabelledExamplesRepository, keyof LabelledExamplesRepository> {
   private readonly rows = new Map<string, StoredLabelledExample>();

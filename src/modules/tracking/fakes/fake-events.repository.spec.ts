@@ -1,7 +1,7 @@
 import { eventsRepositoryContract } from '../../../../test/support/events-repository.contract';
 import { FakeEventsRepository } from '../../../../test/support/fakes';
 
-// The same contract runs against PostgreSQL in test/integration/feedback/events-repository.int-spec.ts.
+// The same contract runs against PostgreSQL in test/integration/feedback/feedback-repositories.int-spec.ts.
 eventsRepositoryContract('in-memory fake', async () => {
   const repository = new FakeEventsRepository();
   return {
