@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { StatRow } from '../../engine/feedback/live-stats';
+import type { StatCounts, StatRow } from '../../engine/feedback/live-stats';
 import { DatabaseService } from '../../platform/database/database.service';
 import { msToTs, rowsOf } from '../../platform/database/sql';
 import { DATABASE } from '../../platform/tokens';
@@ -23,15 +23,7 @@ const DIMENSION_SQL: Record<GroupDimension, string> = {
 };
 
 /** Counts of stats_minute summed over a time range. */
-export interface StatSums {
-  requests: number;
-  eligible: number;
-  served: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  skips: number;
-}
+export type StatSums = StatCounts;
 
 /** StatSums of one group: the group's dimension values are g0, g1, … in groupBy order (time dimensions as Date). */
 export type GroupSums = Record<string, unknown> & StatSums;
