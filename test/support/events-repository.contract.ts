@@ -2,7 +2,7 @@
 import type { EventType, FeedbackEvent } from '../../src/engine/feedback/events';
 import type { Queryable } from '../../src/platform/database/sql';
 import type { EventsRepository } from '../../src/modules/tracking/events.repository';
-import type { StoredEvent, StoredPendingLabel } from './fakes';
+import type { StoredEvent, StoredPendingLabel } from '../../src/modules/tracking/fakes/fake-events.repository';
 
 export interface EventsRepositoryHarness {
   readonly repository: Pick<EventsRepository, keyof EventsRepository>;

@@ -3,7 +3,7 @@ import type { LabelledExample } from '../../src/modules/labels/labelled-example-
 import type { LabelledExamplesRepository } from '../../src/modules/labels/labelled-examples.repository';
 import type { LabelSweepRepository } from '../../src/modules/labels/label-sweep.repository';
 import type { Queryable } from '../../src/platform/database/sql';
-import type { DecisionLogRead, EventRead, PendingLabelRow } from './fakes';
+import type { DecisionLogRead, EventRead, PendingLabelRow } from '../../src/modules/labels/fakes/fake-label-sweep.repository';
 
 export interface LabelSweepHarness {
   readonly pending: Pick<LabelSweepRepository, keyof LabelSweepRepository>;

@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { InMemoryCounterStore } from '../../engine/caps/in-memory-counter-store';
 import { explorationCounterKey } from '../../engine/caps/frequency-caps';
-import type { FeedbackClock } from '../../platform/feedback-clock';
+import { FakeTransactions } from '../../platform/database/fakes/fake-transactions';
+import { FeedbackClock } from '../../platform/feedback-clock';
+import { type EventRead, FakeLabelSweepRepository } from './fakes/fake-label-sweep.repository';
+import { FakeLabelledExamplesRepository } from './fakes/fake-labelled-examples.repository';
 import type { FeedbackSettings } from './feedback-settings';
-import type { LabelSweepRepository } from './label-sweep.repository';
 import { LabelSweeper } from './label-sweeper.service';
 import { type LabelledExample, LabelledExampleBus } from './labelled-example-bus';
-import type { LabelledExamplesRepository } from './labelled-examples.repository';
 import type { LearningLease } from './learning-lease.service';
-import { type EventRead, FakeLabelledExamplesRepository, FakeLabelSweepRepository, FakeTransactions, standIn } from '../../../test/support/fakes';
 
 const WINDOW_MS = 30 * 60_000;
 const T0 = Date.parse('2026-03-02T10:00:00Z');
@@ -36,7 +36,7 @@ function impression(decisionId: string, overrides: Partial<EventRead> = {}): Eve
 /** The sweeper, holding the lease, with in-memory repositories and counters; the clock stands at `nowMs`. */
 function setUp() {
   let nowMs = T0 + 60_000;
-  const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
+  const clock = Object.assign(new FeedbackClock(), { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) });
   const pending = new FakeLabelSweepRepository();
   const labelled = new FakeLabelledExamplesRepository();
   const counters = new InMemoryCounterStore(() => nowMs);
@@ -49,10 +49,10 @@ function setUp() {
     new FakeTransactions(),
     counters,
     'worker',
-    standIn<LabelSweepRepository>(pending),
-    standIn<LabelledExamplesRepository>(labelled),
+    pending.asRepository(),
+    labelled.asRepository(),
     { attributionWindowMs: WINDOW_MS, retentionDays: 30 } as FeedbackSettings,
-    standIn<FeedbackClock>(clock),
+    clock,
     bus,
     lease,
   );

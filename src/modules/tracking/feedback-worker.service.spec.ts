@@ -4,15 +4,16 @@ import { InMemoryCounterStore } from '../../engine/caps/in-memory-counter-store'
 import { suppressionKey } from '../../engine/caps/frequency-caps';
 import type { EventType, FeedbackEvent } from '../../engine/feedback/events';
 import type { Campaign, DecisionSnapshot } from '../../engine/policy/snapshot';
-import type { FeedbackClock } from '../../platform/feedback-clock';
+import { FakeTransactions } from '../../platform/database/fakes/fake-transactions';
+import { FeedbackClock } from '../../platform/feedback-clock';
 import type { JobsService } from '../../platform/jobs/jobs.service';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
 import type { FeedbackSettings, LabelSweeper } from '../labels';
-import type { DeadLettersRepository, StatsRepository } from '../reporting';
+import { FakeDeadLettersRepository } from '../reporting/fakes/fake-dead-letters.repository';
+import { FakeStatsRepository } from '../reporting/fakes/fake-stats.repository';
 import type { SnapshotService } from '../snapshot';
-import type { EventsRepository } from './events.repository';
+import { FakeEventsRepository } from './fakes/fake-events.repository';
 import { FeedbackWorker } from './feedback-worker.service';
-import { FakeDeadLettersRepository, FakeEventsRepository, FakeStatsRepository, FakeTransactions, standIn } from '../../../test/support/fakes';
 import { makeBranch, makeCampaign, makeSnapshot } from '../../../test/support/policy-fixtures';
 
 const WINDOW_MS = 30 * 60_000;
@@ -34,7 +35,7 @@ function event(type: EventType, decisionId: string, occurredAtMs: number, campai
 function setUp(campaigns: Campaign[] = [makeCampaign('c-plain')]) {
   const snapshot: DecisionSnapshot = makeSnapshot(campaigns, [makeBranch('main', campaigns.map((c) => c.id))]);
   let nowMs = T0 + 60_000;
-  const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
+  const clock = Object.assign(new FeedbackClock(), { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) });
   const transactions = new FakeTransactions();
   const counters = new InMemoryCounterStore(() => nowMs);
   const events = new FakeEventsRepository();
@@ -48,12 +49,12 @@ function setUp(campaigns: Campaign[] = [makeCampaign('c-plain')]) {
   const worker = new FeedbackWorker(
     transactions,
     counters,
-    standIn<EventsRepository>(events),
-    standIn<StatsRepository>(stats),
-    standIn<DeadLettersRepository>(deadLetters),
+    events.asRepository(),
+    stats.asRepository(),
+    deadLetters.asRepository(),
     { current: () => ({ snapshot }) } as Pick<SnapshotService, 'current'> as SnapshotService,
     { attributionWindowMs: WINDOW_MS, retentionDays: 30 } as FeedbackSettings,
-    standIn<FeedbackClock>(clock),
+    clock,
     sweeper,
     jobs,
     metrics,

@@ -4,7 +4,8 @@ import { LabelledExamplesRepository } from '../../../src/modules/labels/labelled
 import { EventsRepository } from '../../../src/modules/tracking/events.repository';
 import { DatabaseService } from '../../../src/platform/database/database.service';
 import { eventsRepositoryContract } from '../../support/events-repository.contract';
-import type { PendingLabelRow, StoredEvent, StoredPendingLabel } from '../../support/fakes';
+import type { PendingLabelRow } from '../../../src/modules/labels/fakes/fake-label-sweep.repository';
+import type { StoredEvent, StoredPendingLabel } from '../../../src/modules/tracking/fakes/fake-events.repository';
 import { labelSweepContract } from '../../support/label-sweep.contract';
 import { createProductionEnv, type ProductionTestEnv } from '../../support/test-app';
 

@@ -1,5 +1,6 @@
 import { labelSweepContract } from '../../../../test/support/label-sweep.contract';
-import { FakeLabelledExamplesRepository, FakeLabelSweepRepository } from '../../../../test/support/fakes';
+import { FakeLabelSweepRepository } from './fake-label-sweep.repository';
+import { FakeLabelledExamplesRepository } from './fake-labelled-examples.repository';
 
 // The same contract runs against PostgreSQL in test/integration/feedback/feedback-repositories.int-spec.ts.
 labelSweepContract('in-memory fakes', async () => {

@@ -33,7 +33,7 @@ export interface EventRead {
 }
 
 /**
- * LabelSweepRepository in memory, for unit tests (test/support/fakes.ts). Tests fill its three
+ * LabelSweepRepository in memory, for unit tests. Tests fill its three
  * tables: pending labels (addPending), and the read model of decision-log rows and events
  * (addDecision, addEvent) that the real sweep joins in SQL. lockDue keeps the real read's filter
  * (due by nowMs, or an impression still to count against the exploration budget once its decision
@@ -89,6 +89,10 @@ export class FakeLabelSweepRepository implements Pick<LabelSweepRepository, keyo
 
   async remove(_manager: Queryable, rows: readonly PendingKey[]): Promise<void> {
     for (const r of rows) this.pending.delete(key(r.decisionId, r.decisionAtMs));
+  }
+
+  asRepository(): LabelSweepRepository {
+    return this as unknown as LabelSweepRepository;
   }
 
   /** Every pending label, by decision id. */

@@ -6,7 +6,7 @@ import type { LabelledCursor, LabelledExamplesRepository } from '../labelled-exa
 export type StoredLabelledExample = Omit<LabelledExample, 'impressionAtMs' | 'clickedAtMs'>;
 
 /**
- * LabelledExamplesRepository in memory, for unit tests (test/support/fakes.ts). It keeps the
+ * LabelledExamplesRepository in memory, for unit tests. It keeps the
  * table's rules: one row per (decision, decision time), an insert skips a stored one (ON CONFLICT DO
  * NOTHING) and returns the ids it stored, lower-case; `after` reads in (labelled_at, decision_id)
  * order strictly after the cursor and, as the table keeps no impression or click times, gives the
@@ -42,6 +42,10 @@ export class FakeLabelledExamplesRepository implements Pick<LabelledExamplesRepo
       .filter((r) => r.labelledAtMs > cursor.labelledAtMs || (r.labelledAtMs === cursor.labelledAtMs && r.decisionId > cursor.decisionId.toLowerCase()))
       .slice(0, limit)
       .map((r) => ({ ...r, impressionAtMs: r.decisionAtMs, clickedAtMs: null, features: jsonCopy(r.features) }));
+  }
+
+  asRepository(): LabelledExamplesRepository {
+    return this as unknown as LabelledExamplesRepository;
   }
 
   /** Every stored row in (labelled_at, decision_id) order. */

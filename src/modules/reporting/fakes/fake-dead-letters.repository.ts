@@ -1,7 +1,7 @@
 import type { FeedbackEvent } from '../../../engine/feedback/events';
 import type { DeadLettersRepository, PoisonEvent } from '../dead-letters.repository';
 
-/** DeadLettersRepository in memory, for unit tests (test/support/fakes.ts): ids count up from 1, newest first. */
+/** DeadLettersRepository in memory, for unit tests: ids count up from 1, newest first. */
 export class FakeDeadLettersRepository implements Pick<DeadLettersRepository, keyof DeadLettersRepository> {
   private readonly letters: PoisonEvent[] = [];
 
@@ -12,5 +12,9 @@ export class FakeDeadLettersRepository implements Pick<DeadLettersRepository, ke
 
   async newestPoisonEvents(limit: number): Promise<PoisonEvent[]> {
     return [...this.letters].reverse().slice(0, limit);
+  }
+
+  asRepository(): DeadLettersRepository {
+    return this as unknown as DeadLettersRepository;
   }
 }

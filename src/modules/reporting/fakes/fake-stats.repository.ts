@@ -16,7 +16,7 @@ const DIMENSION: Record<GroupDimension, (row: StatRow) => string | Date> = {
 };
 
 /**
- * StatsRepository in memory, for unit tests (test/support/fakes.ts). Rows add up per (minute,
+ * StatsRepository in memory, for unit tests. Rows add up per (minute,
  * campaign, creative, slot, branch, arm, platform) as the upsert adds them; sums group and order by
  * the dimensions (time ones as Date), and without groupBy give one row whose sums are null when no
  * minute is in range (SQL's sum over no rows). Differs from the database: text dimensions order by
@@ -55,6 +55,10 @@ export class FakeStatsRepository implements Pick<StatsRepository, keyof StatsRep
 
   async deleteMinutesBefore(cutoffMs: number): Promise<void> {
     for (const [key, r] of this.rows) if (r.minuteMs < cutoffMs) this.rows.delete(key);
+  }
+
+  asRepository(): StatsRepository {
+    return this as unknown as StatsRepository;
   }
 
   /** Every stored row, by minute then dimensions. */

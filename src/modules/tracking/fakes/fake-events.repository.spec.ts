@@ -1,5 +1,5 @@
 import { eventsRepositoryContract } from '../../../../test/support/events-repository.contract';
-import { FakeEventsRepository } from '../../../../test/support/fakes';
+import { FakeEventsRepository } from './fake-events.repository';
 
 // The same contract runs against PostgreSQL in test/integration/feedback/feedback-repositories.int-spec.ts.
 eventsRepositoryContract('in-memory fake', async () => {

@@ -34,7 +34,7 @@ export interface StoredPendingLabel {
 type PendingInput = Parameters<EventsRepository['upsertPending']>[1][number];
 
 /**
- * EventsRepository in memory, for unit tests (test/support/fakes.ts). It keeps the tables' rules:
+ * EventsRepository in memory, for unit tests. It keeps the tables' rules:
  * events has one row per (decision, type, decision time) and an insert skips a stored one (ON
  * CONFLICT DO NOTHING), returning the keys it stored in input order; decision ids compare as uuids
  * (any case) and come back lower-case; pending labels keep the earliest impression and click (LEAST,
@@ -112,6 +112,10 @@ export class FakeEventsRepository implements Pick<EventsRepository, keyof Events
         exploreChecked: stored ? stored.exploreChecked && !r.exploreCheck : !r.exploreCheck,
       });
     }
+  }
+
+  asRepository(): EventsRepository {
+    return this as unknown as EventsRepository;
   }
 
   /** Every stored event, by decision id then type. */
