@@ -114,7 +114,7 @@ export function observeHour(forecast: TrafficForecast, bucket: number, count: nu
     counts.push(count);
   }
   const level = f.observedDays === 0 ? dayLevel(f.season, buckets, counts) : f.levelPerHour;
-  f = { ...f, levelPerHour: level, observedHours: f.observedHours + 1, day: { key: dayKey, buckets, counts } };
+  f = Object.assign({}, f, { levelPerHour: level, observedHours: f.observedHours + 1, day: { key: dayKey, buckets, counts } });
   return bucket % 24 === 23 ? closeDay(f, options) : f;
 }
 
@@ -129,7 +129,7 @@ export function closeDay(forecast: TrafficForecast, options: ForecastOptions = D
   const day = forecast.day;
   if (day === null) return forecast;
   const observed = dayLevel(forecast.season, day.buckets, day.counts);
-  if (!(observed > 0)) return { ...forecast, day: null };
+  if (!(observed > 0)) return Object.assign({}, forecast, { day: null });
   const level = forecast.observedDays === 0 || forecast.levelPerHour === null ? observed : options.levelAlpha * observed + (1 - options.levelAlpha) * forecast.levelPerHour;
   const season = forecast.season.slice();
   if (forecast.observedDays > 0 && forecast.levelPerHour !== null && forecast.levelPerHour > 0) {
