@@ -26,7 +26,7 @@ const PARTS: readonly [string, string, string, string][] = [
   ['ranking', '  ranking and counter checks', 'rankCandidates', 'policy/rank-candidates'],
   ['redis_client', '  the Redis reserve call (client side)', 'reserve', 'counters/failover-counter-store'],
   ['signing', '  signing tracking links', 'signTrackingToken', 'tracking/tracking-token'],
-  ['profile', '  the listener profile as features', 'scoringInput', 'delivery/decision.service'],
+  ['profile', '  the listener profile as features', 'profile', 'audiences/listener-index.service'],
   ['selection', '  branch selection', 'selectBranch', 'policy/select-branch'],
   ['finalize', '  finalizing', 'finalizeDecision', 'policy/finalize-decision'],
   ['log_append', '  decision-log append', 'append', 'delivery/decision-log'],

@@ -92,10 +92,10 @@ describe('finalizeDecision through the whole funnel (in-memory counters)', () =>
 
   it('model branch: scorer order, and fallback to priority when the scorer is unavailable', async () => {
     const campaigns = [makeCampaign('a', { priority: 90 }), makeCampaign('b', { priority: 10 })];
-    const scorer: Scorer = async (modelId) => (modelId === 'm' ? new Map([['a', 0.01], ['b', 0.2]]) : new Map());
+    const scorer: Scorer = { score: async (modelId) => ({ scores: modelId === 'm' ? new Map([['a', 0.01], ['b', 0.2]]) : new Map(), version: null, explain: null }) };
     const scored = await run(campaigns, { method: 'model', scorer, count: 1 });
     expect([adIds(scored), scored.ranking.order]).toEqual([['b'], 'model']);
-    const down: Scorer = async () => ({ kind: 'unavailable', reason: 'onnx session not loaded' });
+    const down: Scorer = { score: async () => ({ scores: { kind: 'unavailable', reason: 'onnx session not loaded' }, version: null, explain: null }) };
     const fallback = await run(campaigns, { method: 'model', scorer: down, count: 1 });
     expect([adIds(fallback), fallback.ranking.fallback]).toEqual([['a'], { to: 'priority', reason: 'onnx session not loaded' }]);
   });

@@ -52,7 +52,7 @@ export interface Ranking {
 }
 
 /**
- * Which model's scores rankCandidates needs for this selection (the service scores before ranking);
+ * Which model's scores rankCandidates needs for this selection (decide() asks the scorer for them before ranking);
  * null for designated, priority, 'random' (as a bandit arm or as a model branch's model), or a model/bandit branch without a model.
  */
 export function requiredModel(selection: BranchSelected): string | null {

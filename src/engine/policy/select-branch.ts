@@ -11,6 +11,8 @@ export interface DecisionRequest {
   readonly platform: Platform;
   /** Ads wanted; capped by the slot's maxAdsPerResponse. Default 1. */
   readonly count?: number;
+  /** What the app says about the moment (hour, network, track…): selection ignores it, models score with it. */
+  readonly context?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface ArmWeight {

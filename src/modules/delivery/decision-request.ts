@@ -1,6 +1,16 @@
+import type { Platform } from '../../engine/policy/snapshot';
 import { PLATFORMS } from '../catalog';
 import type { FieldProblem } from '../../platform/http/validation';
-import type { DecisionInput } from './decision.service';
+
+export interface DecisionInput {
+  slotId: string;
+  userId: string;
+  platform: Platform;
+  appVersion?: string;
+  context?: Record<string, string | number | boolean>;
+  count?: number;
+  explain?: boolean;
+}
 
 const ALLOWED_FIELDS = new Set(['slotId', 'userId', 'platform', 'appVersion', 'context', 'count', 'explain']);
 const PLATFORM_SET: ReadonlySet<string> = new Set(PLATFORMS);

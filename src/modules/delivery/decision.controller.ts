@@ -6,8 +6,9 @@ import { validationError } from '../../platform/http/validation';
 import { APP_CONFIG } from '../../platform/tokens';
 import { Roles } from '../../platform/http/roles';
 import { DecisionRequestDto } from './decision.dto';
-import { checkDecisionRequest } from './decision-request';
-import { DecisionService, type DecisionInput, type DecisionView } from './decision.service';
+import { checkDecisionRequest, type DecisionInput } from './decision-request';
+import type { DecisionView } from './decision-view';
+import { DecisionService } from './decision.service';
 
 /** The decision body's own check (the global ValidationPipe skips it: the parameter type is an interface). */
 @Injectable()
