@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { verifyTrackingToken } from '../../src/engine/tracking/tracking-token';
 import type { DecisionLogRow } from '../../src/modules/delivery/decision-log';
+import { DECISION_BODY } from '../../src/modules/delivery/decision-request';
 import { JobsService } from '../../src/platform/jobs/jobs.service';
 import { ApiKeyGuard } from '../../src/modules/auth/api-key.guard';
 import type { CompiledCampaign } from '../../src/engine/policy/snapshot';
@@ -275,6 +276,13 @@ describe('decisions (embedded mode, through HTTP)', () => {
     } finally {
       guard.mockRestore();
     }
+  });
+
+  it('documents the request body in OpenAPI from the same table the route checks it with', async () => {
+    const doc = await http(app.url, 'GET', '/docs-json');
+    const body = doc.body.paths['/v1/decisions'].post.requestBody;
+    expect(body.content['application/json'].schema).toEqual(DECISION_BODY.schema);
+    expect(body.content['application/json'].schema.properties.platform.enum).toContain('ios');
   });
 
   it('counts the funnel in metrics by slot and branch', async () => {

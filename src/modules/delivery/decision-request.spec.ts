@@ -1,4 +1,4 @@
-import { checkDecisionRequest } from './decision-request';
+import { checkDecisionRequest, DECISION_BODY } from './decision-request';
 
 const ok = { slotId: 'phone-desktop-splash', userId: 'u-1', platform: 'ios' };
 
@@ -45,5 +45,57 @@ describe('checkDecisionRequest', () => {
   it('names every bad field at once', () => {
     const check = checkDecisionRequest({ slotId: '', userId: '', platform: 'tv?', count: 99 });
     expect(check.kind === 'invalid' && check.errors.map((e) => e.field).sort()).toEqual(['count', 'platform', 'slotId', 'userId']);
+  });
+});
+
+describe('checkDecisionRequest messages', () => {
+  it('answers one { field, problems } per bad field, unknown fields first, in the messages every route uses', () => {
+    const check = checkDecisionRequest({ extra: 1, slotId: 7, userId: 'u'.repeat(129), appVersion: '', context: { hour: null }, count: 21, explain: 'yes' });
+    expect(check).toEqual({
+      kind: 'invalid',
+      errors: [
+        { field: 'extra', problems: ['is not an allowed field'] },
+        { field: 'slotId', problems: ['must be a string'] },
+        { field: 'userId', problems: ['must be 1..128 characters long'] },
+        { field: 'platform', problems: ['platform must be one of ios, android, pc, h5, car, speaker, tv'] },
+        { field: 'appVersion', problems: ['must be 1..40 characters long'] },
+        { field: 'context', problems: ['hour must be a string (≤200 chars), a finite number or a boolean'] },
+        { field: 'count', problems: ['must be an integer in 1..20'] },
+        { field: 'explain', problems: ['must be a boolean'] },
+      ],
+    });
+  });
+
+  it.each([
+    [[1], 'must be an object'],
+    [Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])), 'must have at most 32 keys'],
+    [{ ['k'.repeat(65)]: 1 }, `key "${'k'.repeat(20)}…" is longer than 64 characters`],
+  ])('context %#: %s', (context, message) => {
+    expect(checkDecisionRequest({ ...ok, context })).toEqual({ kind: 'invalid', errors: [{ field: 'context', problems: [message] }] });
+  });
+
+  it('refuses what is not an object as the body', () => {
+    expect(checkDecisionRequest('x')).toEqual({ kind: 'invalid', errors: [{ field: 'body', problems: ['must be a JSON object'] }] });
+  });
+});
+
+describe('the decision body schema (OpenAPI)', () => {
+  it('states the limits the check applies, from the same table', () => {
+    expect(DECISION_BODY.schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['slotId', 'userId', 'platform'],
+      properties: {
+        slotId: { type: 'string', minLength: 1, maxLength: 100 },
+        userId: { type: 'string', minLength: 1, maxLength: 128 },
+        platform: { type: 'string', enum: ['ios', 'android', 'pc', 'h5', 'car', 'speaker', 'tv'] },
+        appVersion: { type: 'string', minLength: 1, maxLength: 40 },
+        context: { type: 'object', maxProperties: 32, additionalProperties: { oneOf: [{ type: 'string', maxLength: 200 }, { type: 'number' }, { type: 'boolean' }] } },
+        count: { type: 'integer', minimum: 1, maximum: 20 },
+        explain: { type: 'boolean' },
+      },
+    });
+    expect(Object.keys(DECISION_BODY.schema.properties ?? {})).toEqual(['slotId', 'userId', 'platform', 'appVersion', 'context', 'count', 'explain']);
+    expect((DECISION_BODY.schema.properties?.context as { description: string }).description).toContain('at most 32 keys (≤64 chars)');
   });
 });

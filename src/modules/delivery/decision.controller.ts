@@ -5,8 +5,7 @@ import type { AppConfig } from '../../config/config';
 import { validationError } from '../../platform/http/validation';
 import { APP_CONFIG } from '../../platform/tokens';
 import { Roles } from '../../platform/http/roles';
-import { DecisionRequestDto } from './decision.dto';
-import { checkDecisionRequest, type DecisionInput } from './decision-request';
+import { checkDecisionRequest, DECISION_BODY, type DecisionInput } from './decision-request';
 import type { DecisionView } from './decision-view';
 import { DecisionService } from './decision.service';
 
@@ -35,7 +34,7 @@ export class DecisionController {
   @ApiOperation({
     summary: 'Which ads to show to this listener in this slot, with signed tracking links. explain=true lists every dropped candidate and why.',
   })
-  @ApiBody({ type: DecisionRequestDto })
+  @ApiBody({ schema: DECISION_BODY.schema })
   @ApiOkResponse({
     schema: {
       example: {
