@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ConfigChangeBus } from './config-bus/config-change-bus';
 import { ConfigStateRepository } from './config-bus/config-state.repository';
 import { COUNTER_STORE, counterStoreProvider } from './counters/counters.provider';
+import { DayPartitionsRepository } from './database/day-partitions.repository';
 import { FeedbackClock } from './feedback-clock';
 import { HealthService } from './health/health.service';
 import type { Infrastructure } from './infrastructure';
@@ -33,6 +34,7 @@ export class PlatformModule {
         ConfigStateRepository,
         ConfigChangeBus,
         FeedbackClock,
+        DayPartitionsRepository,
         counterStoreProvider,
         { provide: TRACKING_SECRET, useValue: infra.trackingSecret },
         {
@@ -66,7 +68,7 @@ export class PlatformModule {
           inject: [JobsService],
         },
       ],
-      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus, FeedbackClock, COUNTER_STORE, TRACKING_SECRET],
+      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus, FeedbackClock, DayPartitionsRepository, COUNTER_STORE, TRACKING_SECRET],
     };
   }
 }

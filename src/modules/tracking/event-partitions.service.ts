@@ -1,19 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { dayPartition } from '../../engine/feedback/events';
+import { DayPartitionsRepository } from '../../platform/database/day-partitions.repository';
+import { maintainDayPartitions } from '../../platform/database/day-partitions';
+import { FeedbackClock } from '../../platform/feedback-clock';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { FeedbackSettings, LabelledExamplesRepository } from '../labels';
-import { FeedbackClock } from '../../platform/feedback-clock';
 import { StatsRepository } from '../reporting';
-import { EventPartitionsRepository } from './event-partitions.repository';
 
 const MAINTENANCE_INTERVAL_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const DAYS_AHEAD = 2;
+const EVENTS = { table: 'events', column: 'decision_at' } as const;
 
 /**
- * Day partitions of `events`: creates today's and the next days' ahead of need, and drops the ones
- * older than the retention (rows that fell into the default partition are deleted by date instead).
- * Runs at boot and hourly on worker processes; idempotent, so several workers may run it.
+ * Retention of what the feedback loop stores: the day partitions of `events` (created ahead of need,
+ * dropped past MUSICBOSS_EVENTS_RETENTION_DAYS), and by the same cutoff the labelled examples and
+ * live-stat minutes derived from them. Runs at boot and hourly on worker processes; idempotent.
  */
 @Injectable()
 export class EventPartitions implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,7 +21,7 @@ export class EventPartitions implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
-    private readonly partitions: EventPartitionsRepository,
+    private readonly partitions: DayPartitionsRepository,
     private readonly labelled: LabelledExamplesRepository,
     private readonly stats: StatsRepository,
     private readonly settings: FeedbackSettings,
@@ -41,30 +40,9 @@ export class EventPartitions implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async maintain(): Promise<{ created: string[]; dropped: string[] }> {
-    const nowMs = this.clock.now();
-    const existing = await this.partitions.partitionNames();
-    const created: string[] = [];
-    for (let day = 0; day <= DAYS_AHEAD; day++) {
-      const part = dayPartition(nowMs + day * DAY_MS);
-      const name = `events_p${part.suffix}`;
-      if (existing.has(name)) continue;
-      // A range that already has rows in the default partition stays there (creating it would fail).
-      if ((await this.partitions.rowsInDefault(part.startMs, part.endMs)) > 0) continue;
-      await this.partitions.createDayPartition(name, part.startMs, part.endMs);
-      created.push(name);
-    }
-    const cutoff = dayPartition(nowMs - this.settings.retentionDays * DAY_MS);
-    const dropped: string[] = [];
-    for (const name of existing) {
-      const match = /^events_p(\d{8})$/.exec(name);
-      if (match && match[1] < cutoff.suffix) {
-        await this.partitions.dropPartition(name);
-        dropped.push(name);
-      }
-    }
-    await this.partitions.deleteDefaultBefore(cutoff.startMs);
-    await this.labelled.deleteDecidedBefore(cutoff.startMs);
-    await this.stats.deleteMinutesBefore(cutoff.startMs);
+    const { created, dropped, cutoffMs } = await maintainDayPartitions(this.partitions, EVENTS, this.clock.now(), this.settings.retentionDays);
+    await this.labelled.deleteDecidedBefore(cutoffMs);
+    await this.stats.deleteMinutesBefore(cutoffMs);
     if (created.length || dropped.length) this.logger.log(`events partitions: created ${created.join(', ') || 'none'}; dropped ${dropped.join(', ') || 'none'}`);
     return { created, dropped };
   }

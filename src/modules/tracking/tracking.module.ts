@@ -3,7 +3,6 @@ import { LabelsModule } from '../labels';
 import { ReportingModule } from '../reporting';
 import { SnapshotModule } from '../snapshot';
 import { EventIntakeService } from './event-intake.service';
-import { EventPartitionsRepository } from './event-partitions.repository';
 import { EventPartitions } from './event-partitions.service';
 import { EventsRepository } from './events.repository';
 import { FeedbackWorker } from './feedback-worker.service';
@@ -16,7 +15,7 @@ import { TrackingController } from './tracking.controller';
 @Module({
   imports: [SnapshotModule, LabelsModule, ReportingModule],
   controllers: [TrackingController],
-  providers: [EventsRepository, EventPartitionsRepository, EventIntakeService, FeedbackWorker, EventPartitions],
+  providers: [EventsRepository, EventIntakeService, FeedbackWorker, EventPartitions],
   exports: [EventsRepository],
 })
 export class TrackingModule {}
