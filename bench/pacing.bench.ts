@@ -4,8 +4,8 @@
  * does not know), 100,000 listeners with skewed activity, 20 campaigns with overlapping audiences, priorities,
  * even / frontloaded / asap pacing, daily caps and one total goal over a ten-day flight (see bench/pacing/world.ts).
  * The forecast starts from the default curve on day 1 and learns from every simulated hour. The same world, request
- * by request, under today's pacing (evenPacingAllowance as an on/off counter check) is the reference.
- * Definitions (issue 24): feasible campaign-day = eligible requests that day ≥ 1.25 × goal; daily_error =
+ * by request, under the linear allowance (evenPacingAllowance as an on/off counter check) is the reference.
+ * Definitions: feasible campaign-day = eligible requests that day ≥ 1.25 × goal; daily_error =
  * |delivered − goal|/goal on feasible days; hourly_tv = ½ Σ_h |delivered_h/delivered − plan_h/plan| on even
  * campaign-days, against the plan made at the day's start (the allowance: its straight line, goal/24 an hour);
  * overshoot = (delivered − goal)/goal over every campaign-day and flight; shock_daily_error = daily_error on the shock

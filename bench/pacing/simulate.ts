@@ -7,7 +7,7 @@ import { createRng } from '../../src/engine/util/rng';
 import { totalVariation } from './metrics';
 import { CAMPAIGNS, DAY_MS, DAYS, drawListener, LISTENERS, MEAN_REQUESTS_PER_DAY, MINUTE_MS, poisson, START_MS, ZONE, type Listeners, type SimCampaign } from './world';
 
-/** planned: forecast → plan → probabilistic throttle (the new engine). allowance: today's evenPacingAllowance on/off. */
+/** planned: forecast → plan → probabilistic throttle. allowance: the linear evenPacingAllowance, switched on and off. */
 export type Policy = 'planned' | 'allowance';
 
 /** What one campaign did on one local day. */
@@ -218,7 +218,7 @@ export function simulate(policy: Policy, world: SimWorld, seed: number, params: 
 }
 
 /**
- * Today's pacing as a counter check: even and frontloaded (which today's config cannot express) are held to
+ * The linear allowance as a counter check: even and frontloaded (which the campaign config cannot express yet) are held to
  * evenPacingAllowance(daily goal, fraction of the day); a flight's total to the allowance over the flight's fraction
  * elapsed (what goalChecks does for a total-only goal with an end); asap to its goal only.
  */

@@ -11,6 +11,8 @@ const DATABASE_CALLS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'createQueryBuilder(', pattern: /\bcreateQueryBuilder\s*\(/ },
   { name: 'createQueryRunner(', pattern: /\bcreateQueryRunner\s*\(/ },
   { name: '.dataSource', pattern: /\.dataSource\b/ },
+  // An EntityManager's own data calls: a manager is handed to services only to pass on to repositories.
+  { name: 'manager.<data call>(', pattern: /\b(?:manager|m|em|entityManager)\.(?:save|find|findOne|findBy|findOneBy|insert|update|delete|remove|count|upsert|increment|decrement|exists)\s*\(/ },
 ];
 // DatabaseService owns the DataSource: it opens and closes it and lends it to repositories.
 const OWNS_THE_DATA_SOURCE = new Set([['platform', 'database', 'database.service.ts'].join(sep)]);
@@ -32,6 +34,8 @@ describe('architecture: SQL only in repositories', () => {
   it.each([
     ["await this.database.dataSource.query('SELECT 1');", 'modules/x/x.service.ts', ['.query(', '.dataSource']],
     ["await manager.query('DELETE FROM t');", 'modules/x/x.controller.ts', ['.query(']],
+    ['await m.save(SlotEntity, slot);', 'modules/x/x.service.ts', ['manager.<data call>(']],
+    ['return this.manager(manager).find(SlotEntity);', 'modules/x/x.repository.ts', []],
     ['return database.repository.getRepository(Entity);', 'modules/x/x.service.ts', ['getRepository(']],
     ["manager.createQueryBuilder(Entity, 'e').getMany();", 'modules/x/x.service.ts', ['createQueryBuilder(']],
     ['const runner = ds.createQueryRunner();', 'platform/x/lease.ts', ['createQueryRunner(']],

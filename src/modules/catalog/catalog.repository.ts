@@ -74,6 +74,16 @@ export class CatalogRepository {
     return this.manager(manager).createQueryBuilder(CampaignEntity, 'c').where("c.status <> 'archived'").getMany();
   }
 
+  /** Active campaigns with exploration budget left to spend (what the modeling check watches). */
+  async explorableCampaigns(manager?: EntityManager): Promise<{ id: string; explorationBudget: number }[]> {
+    const rows = await this.manager(manager).find(CampaignEntity, { where: { status: 'active' }, select: { id: true, explorationBudget: true } });
+    return rows.filter((c) => c.explorationBudget > 0).map((c) => ({ id: c.id, explorationBudget: c.explorationBudget }));
+  }
+
+  async activeCampaignIds(manager?: EntityManager): Promise<string[]> {
+    return (await this.manager(manager).find(CampaignEntity, { where: { status: 'active' }, select: { id: true } })).map((c) => c.id);
+  }
+
   findCampaign(id: string, manager?: EntityManager, lock = false): Promise<CampaignEntity | null> {
     if (!isUuid(id)) return Promise.resolve(null);
     return this.manager(manager).findOne(CampaignEntity, { where: { id }, lock: lock ? { mode: 'pessimistic_write' } : undefined });

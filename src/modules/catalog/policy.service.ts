@@ -69,6 +69,31 @@ export class PolicyService implements OnModuleInit {
     });
   }
 
+  /**
+   * Promotion by competition: `modelId` joins, as a new arm at `floor`, every bandit branch that lists
+   * the campaign and lacks it; the bandit allocator then gives it the traffic it earns. Each changed
+   * policy is saved, versioned and audited like an operator's edit. Returns the slots changed.
+   */
+  async joinBanditArm(campaignId: string, modelId: string, floor: number, actor: Actor): Promise<string[]> {
+    return this.bus.change(async (m) => {
+      const slots = new Map((await this.repo.listSlots(m)).map((s) => [s.id, s]));
+      const joined: string[] = [];
+      for (const policy of await this.repo.listPolicies(m)) {
+        const wants = (b: Branch) => b.method === 'bandit' && b.campaignIds.includes(campaignId) && !(b.arms ?? []).some((a) => a.modelId === modelId);
+        if (!policy.branches.some(wants)) continue;
+        const slot = slots.get(policy.slotId)!;
+        const before = policyView(policy, slot, []);
+        policy.branches = policy.branches.map((b) => (wants(b) ? { ...b, arms: [...(b.arms ?? []), { modelId, floor }] } : b));
+        policy.version += 1;
+        policy.updatedAt = new Date();
+        const saved = await this.repo.savePolicy(m, policy);
+        await this.audit.record(m, { entityType: 'policy', entityId: slot.key, action: 'update', actor, before, after: policyView(saved, slot, []) });
+        joined.push(slot.key);
+      }
+      return joined;
+    });
+  }
+
   /** References exist, candidates fit the slot, methods are complete. Every problem is named by its field path. */
   private async validateBranches(dto: PutPolicyDto, slot: SlotEntity, m: EntityManager): Promise<Branch[]> {
     const problems = new ProblemList();

@@ -8,6 +8,7 @@ import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
 import { DEFAULT_COLD_START, checkColdStartSettings, type ColdStartSettings } from './cold-start-settings';
 import { decodeCf, decodeItem2vec, type CfArtifact } from './listening-artifacts';
 import { listeningFeatures, type ListeningFeatures } from './listening-features';
+import { StatsRepository } from '../reporting';
 import { ListeningRepository, type ItemRow } from './listening.repository';
 
 const POLL_INTERVAL_MS = 5_000;
@@ -95,6 +96,7 @@ export class ListeningStateService implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     private readonly repository: ListeningRepository,
+    private readonly stats: StatsRepository,
     private readonly bus: ConfigChangeBus,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
   ) {}
@@ -198,6 +200,6 @@ export class ListeningStateService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async refreshFeedback(): Promise<void> {
-    this.feedback = await this.repository.campaignFeedback();
+    this.feedback = await this.stats.campaignTotals();
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AudiencesModule } from '../audiences';
 import { DeliveryModule } from '../delivery';
+import { ReportingModule } from '../reporting';
 import { SnapshotModule } from '../snapshot';
 import { ListeningController } from './listening.controller';
 import { ListeningImportService } from './listening-import.service';
@@ -15,7 +16,7 @@ import { ListeningStateService } from './listening-state.service';
  * versions it writes through the audiences module's package store.
  */
 @Module({
-  imports: [DeliveryModule, SnapshotModule, AudiencesModule],
+  imports: [DeliveryModule, SnapshotModule, AudiencesModule, ReportingModule],
   controllers: [ListeningController],
   providers: [ListeningRepository, ListeningImportService, ListeningStateService, ListeningService, ListeningJobsService],
   exports: [ListeningImportService, ListeningStateService],

@@ -205,12 +205,4 @@ export class ListeningRepository {
       [JSON.stringify(settings)],
     );
   }
-
-  /** Impressions and clicks per campaign from the live per-minute stats (feedback module's table). */
-  async campaignFeedback(manager?: Queryable): Promise<Map<string, { impressions: number; clicks: number }>> {
-    const rows: { campaign_id: string; impressions: string; clicks: string }[] = await this.q(manager).query(
-      `SELECT campaign_id, sum(impressions) AS impressions, sum(clicks) AS clicks FROM stats_minute WHERE campaign_id <> '' GROUP BY campaign_id`,
-    );
-    return new Map(rows.map((r) => [r.campaign_id, { impressions: Number(r.impressions), clicks: Number(r.clicks) }]));
-  }
 }

@@ -16,7 +16,6 @@ import { createRng } from '../../engine/util/rng';
 import { exportGbdtToOnnx } from '../../platform/onnx/gbdt-onnx-export';
 import { OnnxScorer } from '../../platform/onnx/onnx-scorer';
 import { PolicyService } from '../catalog';
-import type { PutPolicyDto } from '../catalog';
 import { ModelRegistryService } from '../models';
 import { GbdtLrPredictor, trainGbdtLr, type GbdtLrArtifact } from './gbdt-lr';
 import { columnNames, encodeRows, fitTransform, selectVariables, type RawExample, type TransformSpec, type VariableReport } from './feature-pipeline';
@@ -331,31 +330,8 @@ export class ModelingPipeline {
     if (promoted && version.status !== 'active') await this.registry.promote(run.modelId, version.version);
     await this.runs.setVersion(run.runId, version.version, promoted);
     this.logger.log(`run ${run.runId}: ${run.modelId} v${version.version} ${promoted ? 'promoted' : 'candidate'} (${reason})`);
-    const joinedBandits = (run.options.promotion ?? this.settings.promotion) === 'bandit-arm' && (promoted || active) ? await this.joinBanditBranches(run) : undefined;
+    const joinedBandits = (run.options.promotion ?? this.settings.promotion) === 'bandit-arm' && (promoted || active) ? await this.policies.joinBanditArm(run.campaignId, run.modelId, this.settings.banditArmFloor, null) : undefined;
     return { modelId: run.modelId, version: version.version, promoted, reason, previousActive: active ? { version: active.version, auc: activeAuc } : null, ...(joinedBandits ? { joinedBandits } : {}) };
-  }
-
-  /**
-   * Promotion by competition: the (active) model joins every bandit branch that lists the campaign
-   * as a new arm at the floor share; the bandit allocator then gives it the traffic it earns.
-   * Idempotent: a branch that already has the arm is left alone.
-   */
-  private async joinBanditBranches(run: ModelingRun): Promise<string[]> {
-    type StoredBranch = { method: string; campaignIds: string[]; arms: { modelId: string; floor: number }[] | null } & Record<string, unknown>;
-    const policies: { slot_key: string; version: number; branches: StoredBranch[] }[] = await this.runs.policies();
-    const joined: string[] = [];
-    for (const policy of policies) {
-      let changed = false;
-      const branches = policy.branches.map((b) => {
-        if (b.method !== 'bandit' || !b.campaignIds.includes(run.campaignId) || (b.arms ?? []).some((a) => a.modelId === run.modelId)) return b;
-        changed = true;
-        return { ...b, arms: [...(b.arms ?? []), { modelId: run.modelId, floor: this.settings.banditArmFloor }] };
-      });
-      if (!changed) continue;
-      await this.policies.putPolicy(policy.slot_key, { branches } as unknown as PutPolicyDto, `"${policy.version}"`, null);
-      joined.push(policy.slot_key);
-    }
-    return joined;
   }
 
   private async report(run: ModelingRun): Promise<ReportData> {

@@ -108,35 +108,9 @@ export class ModelingRunsRepository {
     return rows.map(toRun);
   }
 
-  /** Every delivery policy with its slot key, version and stored branches. */
-  async policies<B>(): Promise<{ slot_key: string; version: number; branches: B[] }[]> {
-    return this.query(`SELECT s.key AS slot_key, p.version, p.branches FROM delivery_policies p JOIN slots s ON s.id = p.slot_id ORDER BY s.key`);
-  }
-
   /** Stores the generation a resumed run's flow runs under (in the run's options). */
   async setGeneration(runId: string, generation: number): Promise<void> {
     await this.query(`UPDATE modeling_runs SET options = options || $2::jsonb WHERE run_id = $1`, [runId, JSON.stringify({ generation })]);
-  }
-
-  /**
-   * Active campaigns with an exploration budget. This and the other campaign reads below read the
-   * catalog's campaigns table directly; their place is CatalogRepository.
-   */
-  async explorableCampaigns(): Promise<{ id: string; explorationBudget: number }[]> {
-    const rows = await this.query<{ id: string; exploration_budget: number }>(
-      `SELECT id::text AS id, exploration_budget FROM campaigns WHERE status = 'active' AND exploration_budget > 0`,
-    );
-    return rows.map((r) => ({ id: r.id, explorationBudget: r.exploration_budget }));
-  }
-
-  async activeCampaignIds(): Promise<string[]> {
-    const rows = await this.query<{ id: string }>(`SELECT id::text AS id FROM campaigns WHERE status = 'active'`);
-    return rows.map((r) => r.id);
-  }
-
-  async campaignExists(campaignId: string): Promise<boolean> {
-    const rows = await this.query(`SELECT 1 FROM campaigns WHERE id = $1::uuid`, [campaignId]);
-    return rows.length > 0;
   }
 
   /** Campaign ids that already have a run with this trigger (any status). */

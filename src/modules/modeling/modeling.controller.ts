@@ -27,7 +27,7 @@ export class ModelingController {
   @HttpCode(202)
   @ApiOperation({ summary: "Starts a modeling run for the campaign now (assemble → transform → criteria → model → export → register → report) on the 'modeling' queue" })
   async start(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: StartModelingRunDto) {
-    if (!(await this.runs.campaignExists(id))) throw new NotFoundException(`campaign ${id} does not exist`);
+    if (!(await this.modeling.campaignExists(id))) throw new NotFoundException(`campaign ${id} does not exist`);
     const run = await this.modeling.startRun(id, 'manual', { ...(body.params ? { params: body.params } : {}), ...(body.variant ? { variant: body.variant } : {}), ...(body.promotion ? { promotion: body.promotion } : {}) });
     return run;
   }

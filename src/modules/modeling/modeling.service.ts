@@ -8,6 +8,7 @@ import type { JobContext } from '../../platform/jobs/job-driver';
 import { MODELING_JOBS } from './jobs';
 import { type FlowRequest, JobsService } from '../../platform/jobs/jobs.service';
 import { PROCESS_ROLE, type ProcessRole } from '../../platform/tokens';
+import { CatalogRepository } from '../catalog';
 import { FeedbackSettings, LabelledExamplesRepository } from '../labels';
 import { FeedbackClock } from '../../platform/feedback-clock';
 import { ModelingPipeline, RunAbandoned } from './modeling-pipeline';
@@ -44,6 +45,7 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
     private readonly jobs: JobsService,
     private readonly runs: ModelingRunsRepository,
+    private readonly catalog: CatalogRepository,
     private readonly labelled: LabelledExamplesRepository,
     private readonly pipeline: ModelingPipeline,
     private readonly settings: ModelingSettings,
@@ -67,6 +69,10 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.checking?.catch(() => undefined);
+  }
+
+  async campaignExists(campaignId: string): Promise<boolean> {
+    return (await this.catalog.findCampaign(campaignId)) !== null;
   }
 
   /** Starts a run for a campaign unless one with the same trigger key exists. */
@@ -130,7 +136,7 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
 
   private async checkOnce(): Promise<void> {
     const nowMs = this.clock.now();
-    const explorable = await this.runs.explorableCampaigns();
+    const explorable = await this.catalog.explorableCampaigns();
     const explored = await this.runs.campaignsWithRuns('exploration');
     const pending = explorable.filter((c) => !explored.has(c.id));
     if (pending.length > 0) {
@@ -144,7 +150,7 @@ export class ModelingService implements OnApplicationBootstrap, OnApplicationShu
         await this.startRun(campaign.id, 'exploration', {}, `exploration:${campaign.id}`);
       }
     }
-    const live = await this.runs.activeCampaignIds();
+    const live = await this.catalog.activeCampaignIds();
     // Cadence windows are compared with run creation times, which the database stamps from the wall
     // clock; the feedback clock may run ahead of it (tests move it past attribution windows).
     const window = Math.floor(Date.now() / this.settings.remodelCadenceMs);

@@ -89,6 +89,14 @@ export class StatsRepository {
     return rows as GroupSums[];
   }
 
+  /** Impressions and clicks per campaign over the whole live-stats history (cold-start scoring reads it). */
+  async campaignTotals(): Promise<Map<string, { impressions: number; clicks: number }>> {
+    const rows: { campaign_id: string; impressions: string; clicks: string }[] = await this.database.dataSource.query(
+      `SELECT campaign_id, sum(impressions) AS impressions, sum(clicks) AS clicks FROM stats_minute WHERE campaign_id <> '' GROUP BY campaign_id`,
+    );
+    return new Map(rows.map((r) => [r.campaign_id, { impressions: Number(r.impressions), clicks: Number(r.clicks) }]));
+  }
+
   /** Retention: drops the minutes before the cutoff. */
   async deleteMinutesBefore(cutoffMs: number): Promise<void> {
     await this.database.dataSource.query(`DELETE FROM stats_minute WHERE minute < ${msToTs('$1::float8')}`, [cutoffMs]);

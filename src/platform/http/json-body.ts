@@ -4,10 +4,10 @@ import { validationError } from './validation';
 
 /**
  * The application/json parser of every route: Fastify's own (prototype and constructor poisoning
- * refused), then a check that PostgreSQL can store every key and string. Without it, a NUL or an
- * unpaired surrogate in a name, a rule or a context reached the database and came back as a 500
- * (or, on the decision path, failed a whole decision-log batch later); now it is a 400 naming the
- * field. Registered through Nest so that Nest does not add its default JSON parser on top.
+ * refused), then a check that PostgreSQL can store every key and string: a NUL or an unpaired
+ * surrogate in a name, a rule or a context would otherwise reach the database and fail there (on the
+ * decision path, a whole decision-log batch later), so it is a 400 naming the field here.
+ * Registered through Nest so that Nest does not add its default JSON parser on top.
  */
 export function useJsonBodyParser(app: NestFastifyApplication, bodyLimitBytes: number): void {
   const fastify = app.getHttpAdapter().getInstance();

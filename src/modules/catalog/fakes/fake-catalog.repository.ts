@@ -67,6 +67,14 @@ export class FakeCatalogRepository implements PublicOf<CatalogRepository> {
     return [...this.campaigns.values()].filter((c) => c.status !== 'archived').map(copy);
   }
 
+  async explorableCampaigns(): Promise<{ id: string; explorationBudget: number }[]> {
+    return [...this.campaigns.values()].filter((c) => c.status === 'active' && c.explorationBudget > 0).map((c) => ({ id: c.id, explorationBudget: c.explorationBudget }));
+  }
+
+  async activeCampaignIds(): Promise<string[]> {
+    return [...this.campaigns.values()].filter((c) => c.status === 'active').map((c) => c.id);
+  }
+
   async findCampaign(id: string): Promise<CampaignEntity | null> {
     const found = this.campaigns.get(id);
     return found ? copy(found) : null;

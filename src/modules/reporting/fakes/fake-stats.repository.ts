@@ -53,6 +53,18 @@ export class FakeStatsRepository implements Pick<StatsRepository, keyof StatsRep
       .map((g) => ({ ...Object.fromEntries(g.values.map((v, i) => [`g${i}`, v])), ...g.sums }));
   }
 
+  async campaignTotals(): Promise<Map<string, { impressions: number; clicks: number }>> {
+    const totals = new Map<string, { impressions: number; clicks: number }>();
+    for (const r of this.rows.values()) {
+      if (r.campaignId === '') continue;
+      const t = totals.get(r.campaignId) ?? { impressions: 0, clicks: 0 };
+      t.impressions += r.counts.impressions;
+      t.clicks += r.counts.clicks;
+      totals.set(r.campaignId, t);
+    }
+    return totals;
+  }
+
   async deleteMinutesBefore(cutoffMs: number): Promise<void> {
     for (const [key, r] of this.rows) if (r.minuteMs < cutoffMs) this.rows.delete(key);
   }
