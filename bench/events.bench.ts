@@ -103,20 +103,21 @@ async function main(): Promise<void> {
       await sleep(100);
     }
 
-    // Decisions through the API: one token per served ad.
+    // Decisions through the API: one token per link of each served ad.
     const adsNeeded = Math.ceil(EVENTS / TYPES.length);
-    const tokens: { token: string; decisionId: string }[] = [];
+    const tokens: { tokens: Record<(typeof TYPES)[number], string>; decisionId: string }[] = [];
     const decisionStart = Date.now();
     await pool(Math.ceil(adsNeeded / ADS_PER_DECISION), DECISION_CONCURRENCY, async (i) => {
       const r = await ok(api(base, client, 'POST', '/v1/decisions', { slotId: 'bench-feed', userId: `listener-${i}`, platform: i % 2 ? 'ios' : 'android', count: ADS_PER_DECISION }));
-      for (const ad of r.ads as { decisionId: string; trackingUrls: { impression: string } }[]) {
-        tokens.push({ token: new URL(ad.trackingUrls.impression).searchParams.get('t')!, decisionId: ad.decisionId });
+      for (const ad of r.ads as { decisionId: string; trackingUrls: Record<(typeof TYPES)[number], string> }[]) {
+        const byType = Object.fromEntries(TYPES.map((type) => [type, new URL(ad.trackingUrls[type]).searchParams.get('t')!])) as Record<(typeof TYPES)[number], string>;
+        tokens.push({ tokens: byType, decisionId: ad.decisionId });
       }
     });
     log(`${tokens.length} ads served by ${Math.ceil(adsNeeded / ADS_PER_DECISION)} decisions in ${((Date.now() - decisionStart) / 1000).toFixed(1)} s`);
 
     const events = shuffle(
-      tokens.flatMap(({ token, decisionId }) => TYPES.map((type) => ({ type, token, decisionId }))),
+      tokens.flatMap(({ tokens: byType, decisionId }) => TYPES.map((type) => ({ type, token: byType[type], decisionId }))),
       20261128,
     ).slice(0, EVENTS);
     const unique = events.length;

@@ -25,7 +25,7 @@ const PARTS: readonly [string, string, string, string][] = [
   ['decide', 'decide() in the decision service', 'decide', 'delivery/decision.service'],
   ['ranking', '  ranking and counter checks', 'rankCandidates', 'policy/rank-candidates'],
   ['redis_client', '  the Redis reserve call (client side)', 'reserve', 'counters/failover-counter-store'],
-  ['signing', '  signing tracking links', 'signTrackingToken', 'tracking/tracking-token'],
+  ['signing', '  signing tracking links', 'signTrackingTokens', 'tracking/tracking-token'],
   ['profile', '  the listener profile as features', 'profile', 'audiences/listener-index.service'],
   ['selection', '  branch selection', 'selectBranch', 'policy/select-branch'],
   ['finalize', '  finalizing', 'finalizeDecision', 'policy/finalize-decision'],

@@ -254,7 +254,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         if (isClick) {
           t.clicks++;
           b.clicks++;
-          pending.push({ type: 'click', token });
+          pending.push({ type: 'click', token: new URL(ad.trackingUrls.click).searchParams.get('t')! });
         }
         if (strategy === 'bandit') {
           const arm = ad.arm ?? 'none';

@@ -120,9 +120,15 @@ describe('decisions (embedded mode, through HTTP)', () => {
     const url = new URL(ad.trackingUrls.click);
     expect(url.pathname).toBe('/v1/t/click');
     const secret = app.api.infra.trackingSecret;
-    const verified = verifyTrackingToken(url.searchParams.get('t')!, secret, Date.now());
-    expect(verified).toMatchObject({ kind: 'valid', claims: { d: ad.decisionId, c: ad.campaignId, cr: ad.creative.id, b: ad.branch, u: 'plain-1', pf: 'ios', p: ad.probability } });
-    for (const type of ['impression', 'conversion', 'skip']) expect(ad.trackingUrls[type]).toContain(`/v1/t/${type}?t=${url.searchParams.get('t')}`);
+    const verified = verifyTrackingToken(url.searchParams.get('t')!, 'click', secret, Date.now());
+    expect(verified).toMatchObject({ kind: 'valid', legacy: false, claims: { d: ad.decisionId, c: ad.campaignId, cr: ad.creative.id, b: ad.branch, u: 'plain-1', pf: 'ios', p: ad.probability } });
+    // each link has its own token, over the same claims
+    for (const type of ['impression', 'conversion', 'skip'] as const) {
+      const link = new URL(ad.trackingUrls[type]);
+      expect(link.pathname).toBe(`/v1/t/${type}`);
+      expect(link.searchParams.get('t')).not.toBe(url.searchParams.get('t'));
+      expect(verifyTrackingToken(link.searchParams.get('t')!, type, secret, Date.now())).toEqual({ ...verified });
+    }
     const row = await eventually(async () => {
       const rows = await app.api.infra.database.dataSource.query('SELECT * FROM decisions WHERE decision_id = $1', [ad.decisionId]);
       return rows[0] ?? null;

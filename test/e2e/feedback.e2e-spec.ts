@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CounterStore } from '../../src/engine/caps/counter-store';
 import { explorationCounterKey, suppressionKey } from '../../src/engine/caps/frequency-caps';
-import { signTrackingToken, type TrackingClaims } from '../../src/engine/tracking/tracking-token';
+import type { EventType } from '../../src/engine/feedback/events';
+import { signTrackingTokens, type TrackingClaims } from '../../src/engine/tracking/tracking-token';
 import { COUNTER_STORE } from '../../src/platform/counters/counters.provider';
 import { SnapshotService } from '../../src/modules/snapshot/snapshot.service';
 import { FeedbackSettings } from '../../src/modules/labels/feedback-settings';
@@ -39,7 +40,7 @@ describe('feedback (embedded mode, through HTTP)', () => {
 
   const decide = async (userId: string, slotId = 'phone-desktop-banner', platform = 'ios'): Promise<ServedAd[]> =>
     (await expectOk(http(app.url, 'POST', '/v1/decisions', { key: client, body: { slotId, userId, platform, count: 2 } }))).ads;
-  const tokenOf = (ad: ServedAd) => new URL(ad.trackingUrls.impression).searchParams.get('t')!;
+  const tokenOf = (ad: ServedAd, type: EventType = 'impression') => new URL(ad.trackingUrls[type]).searchParams.get('t')!;
   const pathOf = (url: string) => {
     const u = new URL(url);
     return `${u.pathname}${u.search}`;
@@ -54,9 +55,9 @@ describe('feedback (embedded mode, through HTTP)', () => {
         [campaignId],
       )
     )[0];
-  const forge = (claims: Partial<TrackingClaims>) => {
+  const forge = (claims: Partial<TrackingClaims>, type: EventType = 'impression') => {
     const base: TrackingClaims = { d: randomUUID(), c: seed.ads.D.id, cr: 'x', s: seed.slots.banner.id, b: 'everyone by priority', a: null, p: 1, u: 'plain-1', pf: 'ios', i: Date.now(), e: Date.now() + 3_600_000 };
-    return signTrackingToken({ ...base, ...claims }, app.api.infra.trackingSecret);
+    return signTrackingTokens({ ...base, ...claims }, app.api.infra.trackingSecret)[type];
   };
 
   beforeAll(async () => {
@@ -103,10 +104,10 @@ describe('feedback (embedded mode, through HTTP)', () => {
     const [ad] = await decide(plain());
     const before = await statsOf(ad.campaignId);
     for (let i = 0; i < 3; i++) expect((await http(app.url, 'GET', pathOf(ad.trackingUrls.impression))).status).toBe(200);
-    const batch = await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'impression', token: tokenOf(ad) }, { type: 'impression', token: tokenOf(ad) }, { type: 'click', token: tokenOf(ad) }] } });
+    const batch = await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'impression', token: tokenOf(ad) }, { type: 'impression', token: tokenOf(ad) }, { type: 'click', token: tokenOf(ad, 'click') }] } });
     expect(batch.status).toBe(202);
     expect(batch.body).toEqual({ accepted: 3, rejected: [] });
-    expect((await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'click', token: tokenOf(ad) }] } })).status).toBe(202);
+    expect((await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'click', token: tokenOf(ad, 'click') }] } })).status).toBe(202);
     await eventually(async () => ((await eventCount(ad.decisionId)) === 2 ? true : null));
     await eventually(async () => {
       const after = await statsOf(ad.campaignId);
@@ -136,10 +137,47 @@ describe('feedback (embedded mode, through HTTP)', () => {
     expect(await eventCount(ad.decisionId)).toBe(0);
   });
 
+  it("a token fires only its own link: an impression pixel's token cannot report a click, conversion or skip (400, nothing stored)", async () => {
+    const [ad] = await decide(plain());
+    for (const issued of TYPES) {
+      for (const offered of TYPES.filter((t) => t !== issued)) {
+        const res = await http(app.url, 'GET', `/v1/t/${offered}?t=${tokenOf(ad, issued)}`);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toBe(`token is the ${issued} link's, it cannot report a ${offered}`);
+      }
+    }
+    const batch = await http(app.url, 'POST', '/v1/events', { key: client, body: { events: TYPES.filter((t) => t !== 'impression').map((type) => ({ type, token: tokenOf(ad) })) } });
+    expect(batch.status).toBe(400);
+    expect(batch.body.rejected.map((r: { status: number }) => r.status)).toEqual([400, 400, 400]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await eventCount(ad.decisionId)).toBe(0);
+  });
+
+  // The four alterations the issue found accepted and stored: the same bytes, spelled otherwise.
+  it.each([
+    ['a set unused bit', (s: string) => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1)],
+    ["an inserted '!'", (s: string) => `${s.slice(0, 4)}!${s.slice(4)}`],
+    ['an inserted space', (s: string) => `${s.slice(0, 4)} ${s.slice(4)}`],
+    ["'==' appended", (s: string) => `${s}==`],
+  ])('refuses a signature with %s (400, nothing stored)', async (_name, alter) => {
+    const [ad] = await decide(plain());
+    const [payload, signature] = tokenOf(ad, 'click').split('.');
+    const altered = alter(signature);
+    expect(Buffer.from(altered, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    const res = await http(app.url, 'GET', `/v1/t/click?t=${encodeURIComponent(`${payload}.${altered}`)}`);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('malformed token: signature is not canonical base64url');
+    const batch = await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'click', token: `${payload}.${altered}` }] } });
+    expect(batch.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await eventCount(ad.decisionId)).toBe(0);
+  });
+
   it('refuses an expired link with 410 and changes nothing', async () => {
     const decisionId = randomUUID();
-    const expired = forge({ d: decisionId, i: Date.now() - 7_200_000, e: Date.now() - 1000 });
-    expect((await http(app.url, 'GET', `/v1/t/click?t=${expired}`)).status).toBe(410);
+    const claims = { d: decisionId, i: Date.now() - 7_200_000, e: Date.now() - 1000 };
+    const expired = forge(claims);
+    expect((await http(app.url, 'GET', `/v1/t/click?t=${forge(claims, 'click')}`)).status).toBe(410);
     expect((await http(app.url, 'GET', `/v1/t/impression?t=${expired}`)).status).toBe(410);
     const batch = await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'impression', token: expired }] } });
     expect(batch.status).toBe(410);
@@ -150,7 +188,7 @@ describe('feedback (embedded mode, through HTTP)', () => {
   it('keeps the good events of a batch and reports the bad ones by index', async () => {
     const [ad] = await decide(plain());
     const good = tokenOf(ad);
-    const expired = forge({ i: Date.now() - 7_200_000, e: Date.now() - 1000 });
+    const expired = forge({ i: Date.now() - 7_200_000, e: Date.now() - 1000 }, 'click');
     const res = await http(app.url, 'POST', '/v1/events', {
       key: client,
       body: {
@@ -163,6 +201,7 @@ describe('feedback (embedded mode, through HTTP)', () => {
           { type: 'click', token: good, extra: 1 },
           { type: 'skip', token: good, at: 'yesterday' },
           { type: 'click', token: good },
+          { type: 'click', token: tokenOf(ad, 'click') },
         ],
       },
     });
@@ -175,7 +214,9 @@ describe('feedback (embedded mode, through HTTP)', () => {
       [4, 400],
       [5, 400],
       [6, 400],
+      [7, 400],
     ]);
+    expect(res.body.rejected[6].error).toBe("token is the impression link's, it cannot report a click");
     await eventually(async () => ((await eventCount(ad.decisionId)) === 2 ? true : null));
   });
 
@@ -246,7 +287,7 @@ describe('feedback (embedded mode, through HTTP)', () => {
       ad = (await decide(buyer)).find((a) => a.campaignId === seed.ads.B.id);
       return ad ?? null;
     });
-    expect((await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'impression', token: tokenOf(ad!) }, { type: 'conversion', token: tokenOf(ad!) }] } })).status).toBe(202);
+    expect((await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'impression', token: tokenOf(ad!) }, { type: 'conversion', token: tokenOf(ad!, 'conversion') }] } })).status).toBe(202);
     await eventually(async () => ((await store.get([suppressionKey(buyer, seed.ads.B.id)]))[0] === 1 ? true : null));
     const after = await decide(buyer);
     expect(after.map((a) => a.campaignId)).not.toContain(seed.ads.B.id);

@@ -1,6 +1,7 @@
 import type { Decided } from '../../engine/policy/decide';
 import type { ServedAd } from '../../engine/policy/finalize-decision';
 import type { SelectionResult } from '../../engine/policy/select-branch';
+import type { TrackingTokens } from '../../engine/tracking/tracking-token';
 
 /** One ad of a POST /v1/decisions response. */
 export interface ServedAdView {
@@ -38,8 +39,6 @@ export interface DecisionView {
   fallback: { to: 'priority'; reason: string } | null;
   explain?: ExplainView;
 }
-
-const TRACKING_TYPES = ['impression', 'click', 'conversion', 'skip'] as const;
 
 /** The response when no branch matched the listener: no ads, and (explain) every candidate's drop. */
 export function noBranchView(selection: Extract<SelectionResult, { kind: 'no_branch' }>, snapshotVersion: number, explain: boolean | undefined): DecisionView {
@@ -100,9 +99,12 @@ export function servedAdView(decided: Decided, ad: ServedAd, decisionId: string,
   };
 }
 
-/** The ad's four tracking links, all carrying the same signed token. */
-export function trackingUrls(baseUrl: string, token: string): ServedAdView['trackingUrls'] {
-  const urls = {} as ServedAdView['trackingUrls'];
-  for (const type of TRACKING_TYPES) urls[type] = `${baseUrl}/v1/t/${type}?t=${token}`;
-  return urls;
+/** The ad's four tracking links, each with the token that fires only its own event type. */
+export function trackingUrls(baseUrl: string, tokens: TrackingTokens): ServedAdView['trackingUrls'] {
+  return {
+    impression: `${baseUrl}/v1/t/impression?t=${tokens.impression}`,
+    click: `${baseUrl}/v1/t/click?t=${tokens.click}`,
+    conversion: `${baseUrl}/v1/t/conversion?t=${tokens.conversion}`,
+    skip: `${baseUrl}/v1/t/skip?t=${tokens.skip}`,
+  };
 }

@@ -7,7 +7,7 @@ import { goalCounterKeys } from '../../engine/pacing/pacing';
 import { decide, type DecideOptions, type Decided } from '../../engine/policy/decide';
 import { localClock } from '../../engine/policy/local-time';
 import type { CompiledCampaign } from '../../engine/policy/snapshot';
-import { signTrackingToken } from '../../engine/tracking/tracking-token';
+import { signTrackingTokens } from '../../engine/tracking/tracking-token';
 import { createRng, type Rng } from '../../engine/util/rng';
 import type { AppConfig } from '../../config/config';
 import { COUNTER_STORE } from '../../platform/counters/counters.provider';
@@ -158,12 +158,12 @@ export class DecisionService implements OnApplicationBootstrap, OnModuleDestroy 
       for (const ad of decision.ads) {
         const decisionId = randomUUID();
         const probability = ad.propensity * ad.creativeProbability;
-        const token = signTrackingToken(
+        const tokens = signTrackingTokens(
           { d: decisionId, c: ad.campaign.id, cr: ad.creative.id, s: slot.id, b: branch.name, a: arm?.modelId ?? null, p: probability, u: input.userId, pf: input.platform, i: nowMs, e: nowMs + TRACKING_TTL_MS },
           this.trackingSecret,
         );
         logRows.push(decisionLogRow(decided, ad, decisionId, probability, configVersion, logged, features));
-        ads.push(servedAdView(decided, ad, decisionId, probability, trackingUrls(baseUrl, token)));
+        ads.push(servedAdView(decided, ad, decisionId, probability, trackingUrls(baseUrl, tokens)));
       }
       this.decisionLog.append(logRows);
     }

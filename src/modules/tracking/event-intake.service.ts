@@ -36,12 +36,14 @@ export class EventIntakeService {
     if (!isEventType(type)) return { kind: 'rejected', status: 400, error: 'type must be one of impression, click, conversion, skip' };
     if (typeof token !== 'string' || token.length === 0) return { kind: 'rejected', status: 400, error: 'token is required' };
     if (atMs !== undefined && (typeof atMs !== 'number' || !Number.isFinite(atMs))) return { kind: 'rejected', status: 400, error: 'at must be epoch milliseconds' };
-    const verified = verifyTrackingToken(token, this.secret, receivedAtMs);
+    const verified = verifyTrackingToken(token, type, this.secret, receivedAtMs);
     switch (verified.kind) {
       case 'malformed':
         return { kind: 'rejected', status: 400, error: `malformed token: ${verified.reason}` };
       case 'forged':
         return { kind: 'rejected', status: 400, error: 'token signature does not match' };
+      case 'wrong_type':
+        return { kind: 'rejected', status: 400, error: `token is the ${verified.issuedFor} link's, it cannot report a ${type}` };
       case 'expired':
         return { kind: 'rejected', status: 410, error: `link expired at ${new Date(verified.expiredAtMs).toISOString()}` };
     }

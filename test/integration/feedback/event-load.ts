@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signTrackingToken, type TrackingClaims } from '../../../src/engine/tracking/tracking-token';
+import { signTrackingTokens, type TrackingClaims } from '../../../src/engine/tracking/tracking-token';
 
 export interface LoadEvent {
   key: string;
@@ -13,8 +13,8 @@ export function makeEvents(n: number, secret: string, base: Omit<TrackingClaims,
   for (let i = 0; events.length < n; i++) {
     const now = Date.now();
     const claims: TrackingClaims = { ...base, d: randomUUID(), u: `listener-${i % 5000}`, i: now, e: now + 3_600_000 };
-    const token = signTrackingToken(claims, secret);
-    const push = (type: LoadEvent['type']) => events.push({ key: `${claims.d}|${type}`, type, token });
+    const tokens = signTrackingTokens(claims, secret);
+    const push = (type: LoadEvent['type']) => events.push({ key: `${claims.d}|${type}`, type, token: tokens[type] });
     push('impression');
     if (i % 5 === 0) push('click');
     if (i % 20 === 0) push('conversion');

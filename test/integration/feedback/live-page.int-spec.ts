@@ -26,10 +26,11 @@ describe('/console/live in headless Chromium', () => {
     await eventually(async () => {
       for (let i = 0; i < 30; i++) {
         const res = await http(app.url, 'POST', '/v1/decisions', { key: client, body: { slotId: 'phone-desktop-banner', userId: `listener-${served}-${i}`, platform: 'ios', count: 2 } });
-        const ads = (res.body.ads ?? []) as { trackingUrls: { impression: string } }[];
+        const ads = (res.body.ads ?? []) as { trackingUrls: { impression: string; click: string } }[];
         const events = ads.flatMap((ad, k) => {
           const token = new URL(ad.trackingUrls.impression).searchParams.get('t');
-          return (i + k) % 3 === 0 ? [{ type: 'impression', token }, { type: 'click', token }] : [{ type: 'impression', token }];
+          const click = new URL(ad.trackingUrls.click).searchParams.get('t');
+          return (i + k) % 3 === 0 ? [{ type: 'impression', token }, { type: 'click', token: click }] : [{ type: 'impression', token }];
         });
         if (events.length) await expectOk(http(app.url, 'POST', '/v1/events', { key: client, body: { events } }), [202]);
         served += ads.length;
