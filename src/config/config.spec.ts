@@ -8,6 +8,11 @@ describe('loadConfig', () => {
     expect(result).toMatchObject({ kind: 'ok', config: { mode: 'embedded', port: 3000, dataDir: '/srv/mb/data', databaseUrl: null, redisUrl: null, decisionLogBufferBytes: 64 * 1024 * 1024 } });
   });
 
+  it('spools under the data directory, one folder per deployment prefix, unless MUSICBOSS_SPOOL_DIR says where', () => {
+    expect(loadConfig({ MUSICBOSS_REDIS_PREFIX: 'blue' }, '/srv/mb')).toMatchObject({ kind: 'ok', config: { spoolDir: '/srv/mb/data/spool/blue', spoolMaxBytes: 1024 ** 3, queueTimeoutMs: 500, queueStallMs: 60_000 } });
+    expect(loadConfig({ MUSICBOSS_SPOOL_DIR: 'var/spool' }, '/srv/mb')).toMatchObject({ kind: 'ok', config: { spoolDir: '/srv/mb/var/spool' } });
+  });
+
   it('is production mode with both URLs and a tracking secret', () => {
     const result = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/mb', REDIS_URL: 'redis://r:6379', MUSICBOSS_TRACKING_SECRET: SECRET });
     expect(result).toMatchObject({ kind: 'ok', config: { mode: 'production' } });
@@ -27,6 +32,9 @@ describe('loadConfig', () => {
     [{ MUSICBOSS_MODEL_BUDGET_MS: '0' }, 'MUSICBOSS_MODEL_BUDGET_MS: must be between 0.1 and 1000, got 0'],
     [{ MUSICBOSS_DECISION_LOG_BUFFER_BYTES: '100' }, 'MUSICBOSS_DECISION_LOG_BUFFER_BYTES: must be between 1024 and 17179869184, got 100'],
     [{ MUSICBOSS_DECISION_LOG_BUFFER_BYTES: '64MB' }, 'MUSICBOSS_DECISION_LOG_BUFFER_BYTES: must be an integer, got "64MB"'],
+    [{ MUSICBOSS_SPOOL_MAX_BYTES: '1000' }, 'MUSICBOSS_SPOOL_MAX_BYTES: must be between 65536 and 1099511627776, got 1000'],
+    [{ MUSICBOSS_QUEUE_TIMEOUT_MS: '5' }, 'MUSICBOSS_QUEUE_TIMEOUT_MS: must be between 10 and 60000, got 5'],
+    [{ MUSICBOSS_QUEUE_STALL_MS: 'soon' }, 'MUSICBOSS_QUEUE_STALL_MS: must be an integer, got "soon"'],
     [{ MUSICBOSS_DOCS: 'maybe' }, 'MUSICBOSS_DOCS: must be true or false, got "maybe"'],
     [{ MUSICBOSS_ATTRIBUTION_WINDOW_MS: '10' }, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS: must be between 1000 and 604800000, got 10'],
     [{ MUSICBOSS_EVENTS_RETENTION_DAYS: '0' }, 'MUSICBOSS_EVENTS_RETENTION_DAYS: must be between 1 and 3650, got 0'],

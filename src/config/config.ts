@@ -31,6 +31,14 @@ export interface AppConfig {
    * dropped and counted, so a long Redis outage cannot run the node out of memory.
    */
   readonly decisionLogBufferBytes: number;
+  /** Where an API node keeps tracking events it could not queue, until the queue takes them (MUSICBOSS_SPOOL_DIR). */
+  readonly spoolDir: string;
+  /** Disk the spool may use; past it, batches are answered 503 and link events are dropped and counted. */
+  readonly spoolMaxBytes: number;
+  /** How long a producer's queue command may take before the event is spooled instead (the Redis command timeout). */
+  readonly queueTimeoutMs: number;
+  /** A queue no worker has consumed for this long, or whose oldest waiting job is this old, makes readiness `degraded`. */
+  readonly queueStallMs: number;
   readonly shutdownGraceMs: number;
   readonly docsEnabled: boolean;
   /** An impression followed by a click within this window is a positive example. */
@@ -165,6 +173,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
     if (countersCluster !== null && mode !== 'production') fail('MUSICBOSS_COUNTERS_CLUSTER', 'needs production mode (DATABASE_URL and REDIS_URL); embedded mode counts in process');
 
     const dataDirRaw = env.MUSICBOSS_DATA_DIR || './data';
+    const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+    const spoolDirRaw = env.MUSICBOSS_SPOOL_DIR || '';
     const config: AppConfig = {
       mode,
       port: readInt(env, 'PORT', 3000, 0, 65535),
@@ -173,7 +183,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       redisUrl,
       redisPrefix,
       countersCluster,
-      dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
+      dataDir,
       bootstrapAdminKey,
       trackingSecret,
       publicBaseUrl: readUrl(env, 'MUSICBOSS_PUBLIC_BASE_URL', ['http:', 'https:']),
@@ -183,6 +193,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): ConfigResult 
       managementRateLimitPerMinute: readInt(env, 'MUSICBOSS_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
       modelBudgetMs: readNumber(env, 'MUSICBOSS_MODEL_BUDGET_MS', 2, 0.1, 1000),
       decisionLogBufferBytes: readInt(env, 'MUSICBOSS_DECISION_LOG_BUFFER_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+      // One spool per deployment prefix, so deployments (and test files) that share a data directory never forward each other's events.
+      spoolDir: spoolDirRaw === '' ? resolve(dataDir, 'spool', redisPrefix) : isAbsolute(spoolDirRaw) ? spoolDirRaw : resolve(cwd, spoolDirRaw),
+      spoolMaxBytes: readInt(env, 'MUSICBOSS_SPOOL_MAX_BYTES', 1024 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024 * 1024),
+      queueTimeoutMs: readInt(env, 'MUSICBOSS_QUEUE_TIMEOUT_MS', 500, 10, 60_000),
+      queueStallMs: readInt(env, 'MUSICBOSS_QUEUE_STALL_MS', 60_000, 1000, 24 * 3600_000),
       shutdownGraceMs: readInt(env, 'MUSICBOSS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       docsEnabled: readBool(env, 'MUSICBOSS_DOCS', true),
       attributionWindowMs: readInt(env, 'MUSICBOSS_ATTRIBUTION_WINDOW_MS', 30 * 60_000, 1000, 7 * 24 * 3600_000),

@@ -74,7 +74,7 @@ export async function openInfrastructure(config: AppConfig, role: ProcessRole, p
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
   const countersCluster = config.countersCluster ? createCountersClusterClient(config.countersCluster) : null;
   const jobDriver: JobDriver = config.redisUrl
-    ? new BullMqJobDriver({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}:bull` })
+    ? new BullMqJobDriver({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}:bull`, commandTimeoutMs: config.queueTimeoutMs })
     : new InProcessJobDriver();
   const description =
     config.mode === 'production'

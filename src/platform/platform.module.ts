@@ -9,6 +9,7 @@ import { HealthService } from './health/health.service';
 import type { Infrastructure } from './infrastructure';
 import { type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
 import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs/jobs.service';
+import { SpooledJobs } from './jobs/spooled-jobs.service';
 import { MetricsService } from './metrics/metrics.service';
 import { APP_CONFIG, COUNTERS_CLUSTER, DATABASE, PROCESS_ROLE, REDIS, TRACKING_SECRET } from './tokens';
 
@@ -30,6 +31,7 @@ export class PlatformModule {
         { provide: JOB_DEFINITIONS_TOKEN, useValue: infra.jobs },
         { provide: JOB_CONSUMER_QUEUES, useValue: consumerQueues },
         JobsService,
+        SpooledJobs,
         MetricsService,
         ConfigStateRepository,
         ConfigChangeBus,
@@ -68,7 +70,7 @@ export class PlatformModule {
           inject: [JobsService],
         },
       ],
-      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, MetricsService, HealthService, ConfigChangeBus, FeedbackClock, DayPartitionsRepository, COUNTER_STORE, TRACKING_SECRET],
+      exports: [APP_CONFIG, PROCESS_ROLE, DATABASE, REDIS, JobsService, SpooledJobs, MetricsService, HealthService, ConfigChangeBus, FeedbackClock, DayPartitionsRepository, COUNTER_STORE, TRACKING_SECRET],
     };
   }
 }

@@ -106,7 +106,7 @@ describe('feedback (embedded mode, through HTTP)', () => {
     for (let i = 0; i < 3; i++) expect((await http(app.url, 'GET', pathOf(ad.trackingUrls.impression))).status).toBe(200);
     const batch = await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'impression', token: tokenOf(ad) }, { type: 'impression', token: tokenOf(ad) }, { type: 'click', token: tokenOf(ad, 'click') }] } });
     expect(batch.status).toBe(202);
-    expect(batch.body).toEqual({ accepted: 3, rejected: [] });
+    expect(batch.body).toEqual({ accepted: 3, rejected: [], durableIn: 'queue' });
     expect((await http(app.url, 'POST', '/v1/events', { key: client, body: { events: [{ type: 'click', token: tokenOf(ad, 'click') }] } })).status).toBe(202);
     await eventually(async () => ((await eventCount(ad.decisionId)) === 2 ? true : null));
     await eventually(async () => {

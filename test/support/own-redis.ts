@@ -11,6 +11,10 @@ export interface OwnRedis {
   readonly port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open but nothing is answered, as with a hung Redis. */
+  pause(): void;
+  /** SIGCONT after pause(): Redis answers what it was sent meanwhile. */
+  resume(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -61,6 +65,10 @@ export async function startOwnRedis(options: { appendOnly?: boolean; durable?: b
       current.kill('SIGKILL');
     });
   };
+  const signal = (name: NodeJS.Signals) => {
+    if (!child) throw new Error('own redis-server is not running');
+    (child as ChildProcess).kill(name);
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
 }

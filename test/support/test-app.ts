@@ -105,8 +105,11 @@ export interface ProductionTestEnv {
 export async function createProductionEnv(extraEnv: Record<string, string> = {}): Promise<ProductionTestEnv> {
   const database = await createTestDatabase();
   const adminKey = `mb_${randomBytes(24).toString('base64url')}`;
+  // Local state of the nodes (the event spool), shared by this file's API and worker apps.
+  const dataDir = mkdtempSync(join(tmpdir(), 'musicboss-prod-'));
   const env = {
     DATABASE_URL: database.url,
+    MUSICBOSS_DATA_DIR: dataDir,
     REDIS_URL: TEST_REDIS_URL,
     MUSICBOSS_REDIS_PREFIX: uniqueName('mbt'),
     MUSICBOSS_TRACKING_SECRET: randomBytes(32).toString('hex'),
@@ -116,7 +119,15 @@ export async function createProductionEnv(extraEnv: Record<string, string> = {})
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };
-  return { env, config: configFrom(env), adminKey, drop: database.drop };
+  return {
+    env,
+    config: configFrom(env),
+    adminKey,
+    async drop() {
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startProductionApp(prod: ProductionTestEnv, role: ProcessRole = 'all'): Promise<TestApp> {

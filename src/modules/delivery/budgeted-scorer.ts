@@ -1,6 +1,7 @@
 import type { ModelAnswer, Scorer } from '../../engine/policy/decide';
 import type { CandidateScores } from '../../engine/policy/rank-candidates';
 import type { BranchSelected, DecisionRequest } from '../../engine/policy/select-branch';
+import { settleWithin } from '../../platform/util/with-timeout';
 import { ExplainedScores, type CandidateModel, type ScorerRegistry, type ScoringInput } from './scorer-registry';
 
 /** The answer plus what the model was given: the decision log records those features, so they are read once. */
@@ -45,7 +46,7 @@ export class BudgetedScorer implements Scorer<ScoredAnswer> {
     try {
       const result = model.score(input, selection.candidates);
       if (result instanceof Map) return this.timed(input, modelId, model, result, started);
-      return withBudget(result, this.budgetMs).then(
+      return settleWithin(result, this.budgetMs, () => null).then(
         (scores) => (scores === null ? this.late(input, modelId, model) : this.timed(input, modelId, model, scores, started)),
         (error: unknown) => failed(input, modelId, model, error),
       );
@@ -71,20 +72,4 @@ function unavailable(input: ScoringInput, reason: string, version: string | null
 
 function failed(input: ScoringInput, modelId: string, model: CandidateModel, error: unknown): ScoredAnswer {
   return unavailable(input, `model ${modelId} failed: ${error instanceof Error ? error.message : String(error)}`, model.version);
-}
-
-function withBudget<T>(promise: Promise<T>, budgetMs: number): Promise<T | null> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(null), budgetMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { claimsProblem, type EventType, type FeedbackEvent, isEventType, occurredAt } from '../../engine/feedback/events';
 import { verifyTrackingToken } from '../../engine/tracking/tracking-token';
-import { JobsService } from '../../platform/jobs/jobs.service';
+import { type Durability, SpooledJobs } from '../../platform/jobs/spooled-jobs.service';
+import { MetricsService } from '../../platform/metrics/metrics.service';
 import { TRACKING_SECRET } from '../../platform/tokens';
 import { FeedbackClock } from '../../platform/feedback-clock';
 
@@ -18,19 +21,50 @@ export interface BatchItemError {
 export interface BatchResult {
   accepted: number;
   rejected: BatchItemError[];
+  /** Where the accepted events are durable: the queue, or this node's disk spool (forwarded to the queue when Redis answers); null if none was accepted. */
+  durableIn: Durability | null;
 }
 
+/** A link hit: verified, and where its event went ('dropped' when neither the queue nor the full spool took it). */
+export type LinkResult = VerifiedEvent & { durableIn?: Durability | 'dropped' };
+
 /**
- * The request path of tracking: verify the signed token, then enqueue. Nothing else happens here;
+ * The request path of tracking: verify the signed token, then make the event durable: queued, or
+ * spooled to disk while the queue's Redis does not answer. Nothing else happens here;
  * persistence, counters, suppression and labels are the feedback worker's.
  */
 @Injectable()
 export class EventIntakeService {
+  private readonly logger = new Logger('EventIntake');
+  private readonly accepted: Counter<'source' | 'durable_in'>;
+  private readonly dropped: Counter<'type'>;
+  private readonly legacyTokens: Counter<'type'>;
+
   constructor(
-    private readonly jobs: JobsService,
+    private readonly intake: SpooledJobs,
     private readonly clock: FeedbackClock,
     @Inject(TRACKING_SECRET) private readonly secret: string,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.accepted = new Counter({
+      name: 'musicboss_events_accepted_total',
+      help: 'Tracking events accepted, by source (link, batch) and where they were made durable (queue, spool)',
+      labelNames: ['source', 'durable_in'],
+      registers: [metrics.registry],
+    });
+    this.dropped = new Counter({
+      name: 'musicboss_events_dropped_total',
+      help: 'Link events answered but lost: the queue did not answer and the spool was full or could not be written',
+      labelNames: ['type'],
+      registers: [metrics.registry],
+    });
+    this.legacyTokens = new Counter({
+      name: 'musicboss_tracking_legacy_tokens_total',
+      help: 'Events accepted with a token of a format from before type binding (valid for any link until it expires)',
+      labelNames: ['type'],
+      registers: [metrics.registry],
+    });
+  }
 
   verify(type: unknown, token: unknown, atMs: unknown, source: FeedbackEvent['source'], receivedAtMs: number): VerifiedEvent {
     if (!isEventType(type)) return { kind: 'rejected', status: 400, error: 'type must be one of impression, click, conversion, skip' };
@@ -49,6 +83,7 @@ export class EventIntakeService {
     }
     const problem = claimsProblem(verified.claims);
     if (problem) return { kind: 'rejected', status: 400, error: `token claims: ${problem}` };
+    if (verified.legacy) this.legacyTokens.inc({ type });
     const claims = verified.claims;
     return {
       kind: 'ok',
@@ -56,11 +91,22 @@ export class EventIntakeService {
     };
   }
 
-  /** One link hit: verified, then queued. Resolves once durably queued; throws if the queue is unreachable. */
-  async acceptLink(type: string, token: unknown): Promise<VerifiedEvent> {
+  /**
+   * One link hit: verified, then queued or spooled. Never throws for the queue: a link must answer
+   * (a browser does not retry a pixel or a click), so an event neither could take is dropped and counted.
+   */
+  async acceptLink(type: string, token: unknown): Promise<LinkResult> {
     const verified = this.verify(type, token, undefined, 'link', this.clock.now());
-    if (verified.kind === 'ok') await this.jobs.enqueue('feedback.events', { events: [verified.event] });
-    return verified;
+    if (verified.kind !== 'ok') return verified;
+    try {
+      const durableIn = await this.intake.enqueue('feedback.events', { events: [verified.event], intakeId: randomUUID() });
+      this.accepted.inc({ source: 'link', durable_in: durableIn });
+      return { ...verified, durableIn };
+    } catch (error) {
+      this.dropped.inc({ type: verified.event.type });
+      this.logger.error(`${verified.event.type} of decision ${verified.event.claims.d} dropped: ${error instanceof Error ? error.message : String(error)}`);
+      return { ...verified, durableIn: 'dropped' };
+    }
   }
 
   /** A batch from the app: good events are queued together (one job), bad ones are reported by index. */
@@ -83,7 +129,10 @@ export class EventIntakeService {
       if (verified.kind === 'ok') events.push(verified.event);
       else rejected.push({ index, status: verified.status, error: verified.error });
     });
-    if (events.length > 0) await this.jobs.enqueue('feedback.events', { events });
-    return { accepted: events.length, rejected };
+    if (events.length === 0) return { accepted: 0, rejected, durableIn: null };
+    // Throws NotDurableError when neither the queue nor the spool took them: the app sends the batch again.
+    const durableIn = await this.intake.enqueue('feedback.events', { events, intakeId: randomUUID() });
+    this.accepted.inc({ source: 'batch', durable_in: durableIn }, events.length);
+    return { accepted: events.length, rejected, durableIn };
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { isEventType } from '../../engine/feedback/events';
 import { Public, Roles } from '../../platform/http/roles';
 import { SnapshotService } from '../snapshot';
+import { NotDurableError } from '../../platform/jobs/spooled-jobs.service';
 import { EventIntakeService, type VerifiedEvent } from './event-intake.service';
 import { EventBatchDto } from './tracking.dto';
 
@@ -14,12 +15,8 @@ function rejection(verified: Extract<VerifiedEvent, { kind: 'rejected' }>): Http
   return new HttpException({ statusCode: verified.status, error: verified.status === 410 ? 'Gone' : 'Bad Request', message: verified.error }, verified.status);
 }
 
-function queueDown(error: unknown): ServiceUnavailableException {
-  return new ServiceUnavailableException({
-    statusCode: 503,
-    error: 'Service Unavailable',
-    message: `event queue unavailable, nothing was accepted; retry later (${error instanceof Error ? error.message : String(error)})`,
-  });
+function notDurable(error: NotDurableError): ServiceUnavailableException {
+  return new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', message: `nothing was accepted, send the batch again later: ${error.message}` });
 }
 
 @ApiTags('tracking')
@@ -35,19 +32,15 @@ export class TrackingController {
   @ApiOperation({
     summary:
       'A signed tracking link (from a decision response). impression → 1×1 GIF; click → 302 to the landing page; conversion, skip → 204. ' +
-      'Replays are accepted and counted once. Altered or forged → 400, expired → 410; neither changes anything. 503 if the event could not be queued.',
+      'Each link has its own token: another link\'s token, an altered or forged one → 400; expired → 410; neither changes anything. ' +
+      'Replays are accepted and counted once. Answers whether or not Redis does: the event is queued, or spooled to disk and forwarded later.',
   })
   @ApiResponse({ status: 200, description: 'impression pixel' })
   @ApiResponse({ status: 302, description: 'click: redirect to the landing URL' })
   @ApiResponse({ status: 204, description: 'conversion or skip recorded' })
   async link(@Param('type') type: string, @Query('t') token: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | undefined> {
     if (!isEventType(type)) throw new HttpException({ statusCode: 404, error: 'Not Found', message: 'tracking link type must be impression, click, conversion or skip' }, 404);
-    let verified: VerifiedEvent;
-    try {
-      verified = await this.intake.acceptLink(type, token);
-    } catch (error) {
-      throw queueDown(error);
-    }
+    const verified = await this.intake.acceptLink(type, token);
     if (verified.kind === 'rejected') throw rejection(verified);
     reply.header('cache-control', 'no-store');
     if (type === 'click') {
@@ -70,16 +63,18 @@ export class TrackingController {
   @ApiBearerAuth()
   @ApiOperation({
     summary:
-      'A batch of up to 500 events from the app. 202 once the good ones are durably queued, with {accepted, rejected: [{index, status, error}]}; ' +
-      'if none is good: 410 when all were expired, else 400, with the same body. 503 if the queue is unreachable (nothing accepted).',
+      'A batch of up to 500 events from the app. 202 once the good ones are durable, with {accepted, rejected: [{index, status, error}], durableIn}: ' +
+      'durableIn is "queue", or "spool" when the queue did not answer and they were written to this node\'s disk spool (forwarded when it answers). ' +
+      'If none is good: 410 when all were expired, else 400, with the same body. 503 only when neither the queue nor the spool took them (nothing accepted).',
   })
-  @ApiResponse({ status: 202, schema: { example: { accepted: 2, rejected: [{ index: 1, status: 400, error: 'token signature does not match' }] } } })
+  @ApiResponse({ status: 202, schema: { example: { accepted: 2, rejected: [{ index: 1, status: 400, error: 'token signature does not match' }], durableIn: 'queue' } } })
   async batch(@Body() body: EventBatchDto, @Res({ passthrough: true }) reply: FastifyReply) {
     let result;
     try {
       result = await this.intake.acceptBatch(body.events);
     } catch (error) {
-      throw queueDown(error);
+      if (error instanceof NotDurableError) throw notDurable(error);
+      throw error;
     }
     if (result.accepted === 0) {
       const status = result.rejected.every((r) => r.status === 410) ? 410 : 400;

@@ -7,13 +7,25 @@ export interface BullMqDriverOptions {
   /** Key prefix, so several deployments or test files can share one Redis. */
   readonly prefix: string;
   readonly concurrency?: Partial<Record<QueueName, number>>;
+  /** How long a producer's Redis command may take from when it is sent (ioredis commandTimeout); workers' blocking reads have none. */
+  readonly commandTimeoutMs?: number;
+}
+
+/** Producers fail rather than wait past this when no timeout is configured. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 500;
+/**
+ * Reconnect attempts while Redis is gone: every 100 ms at first, then every 500 ms, so a returning
+ * Redis is used again within about half a second (BullMQ's own default backs off to 20 s).
+ */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(attempt * 100, 500);
 }
 
 // Completed jobs are kept only briefly: dedupe ids live as long as the job record does.
 const KEEP_COMPLETED = { age: 3600, count: 10_000 };
 const KEEP_FAILED = { count: 50_000 };
 
-function connectionFromUrl(url: string, forWorker: boolean): ConnectionOptions {
+function connectionFromUrl(url: string, forWorker: boolean, commandTimeoutMs: number): ConnectionOptions {
   const parsed = new URL(url);
   return {
     host: parsed.hostname,
@@ -22,9 +34,12 @@ function connectionFromUrl(url: string, forWorker: boolean): ConnectionOptions {
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    // Workers must block indefinitely; producers should fail fast so a request never hangs on Redis.
+    // Workers must block indefinitely; producers should fail fast so a request never hangs on Redis:
+    // no offline queue while disconnected, and a timeout on every command while a hung Redis keeps the socket open.
     maxRetriesPerRequest: forWorker ? null : 1,
     enableOfflineQueue: forWorker,
+    ...(forWorker ? {} : { commandTimeout: commandTimeoutMs }),
+    retryStrategy: reconnectDelayMs,
   };
 }
 
@@ -35,7 +50,7 @@ export class BullMqJobDriver implements JobDriver {
   private flowProducer: FlowProducer | null = null;
 
   constructor(private readonly options: BullMqDriverOptions) {
-    const connection = connectionFromUrl(options.redisUrl, false);
+    const connection = connectionFromUrl(options.redisUrl, false, this.commandTimeoutMs);
     for (const name of QUEUE_NAMES) {
       const queue = new Queue(name, { connection, prefix: options.prefix });
       queue.on('error', () => undefined); // surfaced through isHealthy(); avoids unhandled 'error' events
@@ -43,12 +58,16 @@ export class BullMqJobDriver implements JobDriver {
     }
   }
 
+  private get commandTimeoutMs(): number {
+    return this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  }
+
   queue(name: QueueName): Queue {
     return this.queues.get(name)!;
   }
 
   async startConsuming(queues: readonly QueueName[], dispatch: JobDispatcher): Promise<void> {
-    const connection = connectionFromUrl(this.options.redisUrl, true);
+    const connection = connectionFromUrl(this.options.redisUrl, true, this.commandTimeoutMs);
     for (const name of queues) {
       const worker = new Worker(
         name,
@@ -78,7 +97,7 @@ export class BullMqJobDriver implements JobDriver {
   }
 
   private createFlowProducer(): FlowProducer {
-    const producer = new FlowProducer({ connection: connectionFromUrl(this.options.redisUrl, false), prefix: this.options.prefix });
+    const producer = new FlowProducer({ connection: connectionFromUrl(this.options.redisUrl, false, this.commandTimeoutMs), prefix: this.options.prefix });
     producer.on('error', () => undefined);
     return producer;
   }

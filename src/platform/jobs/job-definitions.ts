@@ -19,8 +19,11 @@ export interface JobDefinition<N extends JobName> {
   readonly attempts: number;
   /** First retry delay; doubles on each further attempt. */
   readonly backoffMs: number;
-  /** Jobs with the same key are deduplicated while pending. The jobId is built from it in one place (JobsService). */
-  readonly dedupeKey?: (payload: JobPayloads[N]) => string;
+  /**
+   * Jobs with the same key are deduplicated while pending (BullMQ: while the job's record is kept).
+   * The jobId is built from it in one place (JobsService); undefined means no deduplication.
+   */
+  readonly dedupeKey?: (payload: JobPayloads[N]) => string | undefined;
 }
 
 export type JobDefinitions = { readonly [N in JobName]: JobDefinition<N> };

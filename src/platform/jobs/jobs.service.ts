@@ -86,13 +86,14 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   private envelope<N extends JobName>(name: N, payload: JobPayloads[N], request: EnqueueRequest<N>): JobEnvelope {
     const definition = this.definitions[name] as JobDefinitions[N];
+    const key = definition.dedupeKey?.(payload);
     return {
       name,
       payload,
       options: {
         queue: definition.queue,
         // BullMQ forbids ':' in custom ids.
-        jobId: definition.dedupeKey ? `${name}.${definition.dedupeKey(payload)}`.replace(/:/g, '_') : undefined,
+        jobId: key === undefined ? undefined : `${name}.${key}`.replace(/:/g, '_'),
         delayMs: request.delayMs,
         attempts: definition.attempts,
         backoffMs: definition.backoffMs,

@@ -1,10 +1,9 @@
 import { Client } from 'pg';
 import type { RunningWorker } from '../../../src/bootstrap';
-import { eventually } from '../../support/job-driver.contract';
 import { expectOk } from '../../support/seed-ads';
 import { createProductionEnv, http, startProductionApp, startProductionWorker, type ProductionTestEnv, type TestApp } from '../../support/test-app';
 import { startOwnRedis, type OwnRedis } from '../../support/own-redis';
-import { EventLoad, makeEvents } from './event-load';
+import { EventLoad, expectStoredExactlyOnce, makeEvents } from './event-load';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,27 +37,7 @@ describe('feedback loses nothing and counts nothing twice (production mode, unde
     return load;
   }
 
-  async function expectExactlyOnce(expected: ReadonlySet<string>): Promise<void> {
-    await eventually(
-      async () => {
-        const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM events')).rows;
-        return n >= expected.size ? true : null;
-      },
-      120_000,
-      250,
-    );
-    const stored = (await db.query(`SELECT decision_id::text || '|' || type AS k FROM events`)).rows.map((r) => r.k as string);
-    expect(stored.length).toBe(expected.size);
-    expect(new Set(stored).size).toBe(stored.length); // no (decision, type) twice
-    const storedSet = new Set(stored);
-    const missing = [...expected].filter((k) => !storedSet.has(k));
-    expect(missing).toEqual([]);
-    const byType = Object.fromEntries((await db.query('SELECT type, count(*)::int AS n FROM events GROUP BY type')).rows.map((r) => [r.type, r.n]));
-    const [stats] = (
-      await db.query('SELECT sum(impressions)::int AS impression, sum(clicks)::int AS click, sum(conversions)::int AS conversion, sum(skips)::int AS skip FROM stats_minute')
-    ).rows;
-    expect(stats).toEqual({ impression: byType.impression ?? 0, click: byType.click ?? 0, conversion: byType.conversion ?? 0, skip: byType.skip ?? 0 });
-  }
+  const expectExactlyOnce = (expected: ReadonlySet<string>) => expectStoredExactlyOnce(db, expected);
 
   const expected = new Set<string>();
 
@@ -109,7 +88,8 @@ describe('feedback loses nothing and counts nothing twice (production mode, unde
       await redis.start();
     });
     for (const k of load.accepted) expected.add(k);
-    expect(load.failedBatches).toBeGreaterThan(0);
+    // The queue refused them: this node wrote them to its disk spool and forwarded them later.
+    expect(load.spooledBatches).toBeGreaterThan(0);
     await expectExactlyOnce(expected);
   });
 
