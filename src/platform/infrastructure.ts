@@ -74,7 +74,7 @@ export async function openInfrastructure(config: AppConfig, role: ProcessRole, p
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
   const countersCluster = config.countersCluster ? createCountersClusterClient(config.countersCluster) : null;
   const jobDriver: JobDriver = config.redisUrl
-    ? new BullMqJobDriver({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}:bull`, commandTimeoutMs: config.queueTimeoutMs })
+    ? new BullMqJobDriver({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}:bull`, commandTimeoutMs: config.queueTimeoutMs, heartbeatMs: heartbeatMs(config.queueStallMs) })
     : new InProcessJobDriver();
   const description =
     config.mode === 'production'
@@ -97,6 +97,11 @@ export async function openInfrastructure(config: AppConfig, role: ProcessRole, p
       await database.close();
     },
   };
+}
+
+/** Workers record that they consume a queue several times per stall limit, so one late write does not flag it. */
+function heartbeatMs(stallMs: number): number {
+  return Math.max(250, Math.min(5000, Math.floor(stallMs / 4)));
 }
 
 /** Embedded mode: a per-installation secret, created on first start and kept (0600) beside the data. */

@@ -6,6 +6,7 @@ import { COUNTER_STORE, counterStoreProvider } from './counters/counters.provide
 import { DayPartitionsRepository } from './database/day-partitions.repository';
 import { FeedbackClock } from './feedback-clock';
 import { HealthService } from './health/health.service';
+import { queueReadiness, queueStates } from './health/queue-readiness';
 import type { Infrastructure } from './infrastructure';
 import { type QueueName, QUEUE_NAMES } from './jobs/job-definitions';
 import { JOB_CONSUMER_QUEUES, JOB_DEFINITIONS_TOKEN, JOB_DRIVER, JobsService } from './jobs/jobs.service';
@@ -43,9 +44,16 @@ export class PlatformModule {
           provide: HealthService,
           useFactory: (jobs: JobsService) => {
             const health = new HealthService();
-            health.register('database', async () => ((await infra.database.ping()) ? { status: 'up' } : { status: 'down', detail: 'database did not answer' }), {
-              critical: true,
-            });
+            // Not critical: without PostgreSQL an API node still decides (from its in-memory snapshot) and
+            // accepts events (queue or spool); only configuration changes, reports and the workers' writes wait.
+            health.register(
+              'database',
+              async () =>
+                (await infra.database.ping().catch(() => false))
+                  ? { status: 'up' }
+                  : { status: 'down', detail: 'database did not answer: decisions and event intake go on; configuration changes, reports and stored events wait for it' },
+              { critical: false },
+            );
             const redis = infra.redis;
             if (redis) {
               health.register(
@@ -58,10 +66,7 @@ export class PlatformModule {
               'queues',
               async () => {
                 if (!(await jobs.driver.isHealthy())) return { status: 'down', detail: `${jobs.driver.kind} queue backend unreachable` };
-                const counts = await jobs.counts();
-                const backlog = Object.values(counts).reduce((sum, c) => sum + c.waiting + c.delayed, 0);
-                const failed = Object.values(counts).reduce((sum, c) => sum + c.failed, 0);
-                return { status: 'up', detail: `${jobs.driver.kind}: ${backlog} waiting, ${failed} failed` };
+                return queueReadiness(queueStates(await jobs.driver.activity(), Date.now(), infra.config.queueStallMs), infra.config.queueStallMs);
               },
               { critical: false },
             );

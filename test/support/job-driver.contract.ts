@@ -57,6 +57,23 @@ export function jobDriverContract(name: string, makeDriver: () => Promise<JobDri
       expect((await driver.counts()).system.failed).toBe(1);
     });
 
+    it('reports per queue its depth, when its oldest waiting job was enqueued, and when a worker last consumed it', async () => {
+      const learning = { ...base, queue: 'learning' as const };
+      const beforeMs = Date.now();
+      await driver.enqueue([{ name: 't.wait', payload: { n: 1 }, options: learning }]);
+      const afterFirstMs = Date.now();
+      await new Promise((r) => setTimeout(r, 20));
+      await driver.enqueue([{ name: 't.wait', payload: { n: 2 }, options: learning }]);
+      const activity = await driver.activity();
+      expect(activity.learning.waiting).toBe(2);
+      expect(activity.learning.oldestWaitingAtMs).toBeGreaterThanOrEqual(beforeMs);
+      expect(activity.learning.oldestWaitingAtMs).toBeLessThanOrEqual(afterFirstMs);
+      // nobody consumes 'learning' here; 'system' is consumed since beforeEach
+      expect(activity.learning.consumedAtMs).toBeNull();
+      expect(activity.system.consumedAtMs).toBeGreaterThan(Date.now() - 60_000);
+      expect(activity.system).toMatchObject({ waiting: 0, oldestWaitingAtMs: null });
+    });
+
     it('deduplicates jobs with the same jobId while pending', async () => {
       const release = waitFor<void>();
       let runs = 0;

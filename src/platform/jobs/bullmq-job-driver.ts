@@ -1,6 +1,7 @@
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type FlowJob, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName } from './job-definitions';
-import type { DeadLetter, EnqueueOptions, FlowEnvelope, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
+import type { DeadLetter, EnqueueOptions, FlowEnvelope, JobDispatcher, JobDriver, JobEnvelope, QueueActivity, QueueCounts } from './job-driver';
 
 export interface BullMqDriverOptions {
   readonly redisUrl: string;
@@ -9,7 +10,11 @@ export interface BullMqDriverOptions {
   readonly concurrency?: Partial<Record<QueueName, number>>;
   /** How long a producer's Redis command may take from when it is sent (ioredis commandTimeout); workers' blocking reads have none. */
   readonly commandTimeoutMs?: number;
+  /** How often a consuming process records, per queue, that it is consuming it (read by every node's readiness). */
+  readonly heartbeatMs?: number;
 }
+
+const DEFAULT_HEARTBEAT_MS = 5000;
 
 /** Producers fail rather than wait past this when no timeout is configured. */
 const DEFAULT_COMMAND_TIMEOUT_MS = 500;
@@ -48,6 +53,7 @@ export class BullMqJobDriver implements JobDriver {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
   private flowProducer: FlowProducer | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: BullMqDriverOptions) {
     const connection = connectionFromUrl(options.redisUrl, false, this.commandTimeoutMs);
@@ -78,6 +84,27 @@ export class BullMqJobDriver implements JobDriver {
       this.workers.push(worker);
       void worker.run();
       await worker.waitUntilReady();
+    }
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** The hash of when each queue was last consumed: queue name → epoch ms, written by the consuming processes. */
+  private get consumedAtKey(): string {
+    return `${this.options.prefix}:consumed-at`;
+  }
+
+  /** Records now as the consumption time of every queue one of this process's workers is running on. */
+  private async beat(): Promise<void> {
+    const running = this.workers.filter((w) => w.isRunning() && !w.closing).map((w) => w.name);
+    if (running.length === 0) return;
+    const nowMs = String(Date.now());
+    try {
+      const client = (await this.queues.get('system')!.backend.client) as unknown as Redis;
+      await client.hset(this.consumedAtKey, Object.fromEntries(running.map((name) => [name, nowMs])));
+    } catch {
+      // Redis unreachable: no heartbeat, which is what readiness should see.
     }
   }
 
@@ -119,6 +146,25 @@ export class BullMqJobDriver implements JobDriver {
     return result;
   }
 
+  async activity(): Promise<Record<QueueName, QueueActivity>> {
+    const client = (await this.queues.get('system')!.backend.client) as unknown as Redis;
+    const consumedAt = await client.hgetall(this.consumedAtKey);
+    const result = {} as Record<QueueName, QueueActivity>;
+    await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const queue = this.queues.get(name)!;
+        const [counts, [oldest]] = await Promise.all([queue.getJobCounts('waiting', 'prioritized'), queue.getJobs(['wait'], 0, 0, true)]);
+        const consumed = Number(consumedAt[name]);
+        result[name] = {
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+          oldestWaitingAtMs: oldest ? oldest.timestamp + (oldest.delay ?? 0) : null,
+          consumedAtMs: Number.isFinite(consumed) && consumed > 0 ? consumed : null,
+        };
+      }),
+    );
+    return result;
+  }
+
   async deadLetters(queue: QueueName, limit: number): Promise<DeadLetter[]> {
     const jobs = await this.queues.get(queue)!.getFailed(0, limit - 1);
     return jobs.map((job) => ({
@@ -148,6 +194,7 @@ export class BullMqJobDriver implements JobDriver {
   }
 
   private async closeOnce(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     // Worker.close() waits for active jobs to finish: that is the drain.
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));

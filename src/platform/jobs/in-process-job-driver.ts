@@ -1,5 +1,5 @@
 import { QUEUE_NAMES, type QueueName } from './job-definitions';
-import type { DeadLetter, EnqueueOptions, FlowEnvelope, JobDispatcher, JobDriver, JobEnvelope, QueueCounts } from './job-driver';
+import type { DeadLetter, EnqueueOptions, FlowEnvelope, JobDispatcher, JobDriver, JobEnvelope, QueueActivity, QueueCounts } from './job-driver';
 
 interface PendingJob {
   jobId: string;
@@ -8,6 +8,8 @@ interface PendingJob {
   options: EnqueueOptions;
   attempt: number;
   runAtMs: number;
+  /** When it was last put on the ready list (enqueued, or due after a delay). */
+  readyAtMs?: number;
   /** Set for a job inside a flow: its parent runs once all of the parent's children completed. */
   parent?: FlowParent;
 }
@@ -99,6 +101,7 @@ export class InProcessJobDriver implements JobDriver {
 
   private schedule(state: QueueState, job: PendingJob, delayMs: number): void {
     if (delayMs <= 0) {
+      job.readyAtMs = this.now();
       state.ready.push(job);
       this.pump(job.options.queue);
       return;
@@ -108,6 +111,7 @@ export class InProcessJobDriver implements JobDriver {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       state.delayed.delete(job);
+      job.readyAtMs = this.now();
       state.ready.push(job);
       this.pump(job.options.queue);
     }, delayMs);
@@ -182,6 +186,20 @@ export class InProcessJobDriver implements JobDriver {
         delayed: state.delayed.size,
         failed: state.failed.length,
         completed: state.completed,
+      };
+    }
+    return result;
+  }
+
+  async activity(): Promise<Record<QueueName, QueueActivity>> {
+    const result = {} as Record<QueueName, QueueActivity>;
+    const nowMs = this.now();
+    for (const [name, state] of this.queues) {
+      result[name] = {
+        waiting: state.ready.length,
+        oldestWaitingAtMs: state.ready[0]?.readyAtMs ?? null,
+        // This process is the worker: it consumes a queue for as long as it is open.
+        consumedAtMs: this.consuming?.has(name) && !this.closed ? nowMs : null,
       };
     }
     return result;

@@ -35,6 +35,16 @@ export interface QueueCounts {
   completed: number;
 }
 
+/** How a queue is being consumed: what waits, for how long, and when a worker last said it consumes it. */
+export interface QueueActivity {
+  /** Jobs ready to run (not delayed). */
+  waiting: number;
+  /** When the oldest waiting job was enqueued, or became due if it was delayed (epoch ms); null when none waits. */
+  oldestWaitingAtMs: number | null;
+  /** When a worker last reported consuming this queue (epoch ms); null if none ever did. */
+  consumedAtMs: number | null;
+}
+
 export interface DeadLetter {
   jobId: string;
   name: string;
@@ -56,6 +66,8 @@ export interface JobDriver {
   /** Enqueues a tree of jobs: every job runs only after all its children completed; a child that exhausts its attempts fails its parent. */
   enqueueFlow(flow: FlowEnvelope): Promise<void>;
   counts(): Promise<Record<QueueName, QueueCounts>>;
+  /** Per queue: depth, the age of its oldest waiting job, and when a worker last consumed it (for readiness and metrics). */
+  activity(): Promise<Record<QueueName, QueueActivity>>;
   deadLetters(queue: QueueName, limit: number): Promise<DeadLetter[]>;
   isHealthy(): Promise<boolean>;
   /** Stops taking new jobs and waits for running ones (graceful shutdown). */

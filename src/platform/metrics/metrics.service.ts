@@ -1,6 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppConfig } from '../../config/config';
+import { queueStates, type QueueState } from '../health/queue-readiness';
 import { JobsService } from '../jobs/jobs.service';
+import { APP_CONFIG } from '../tokens';
+
+/** One read of the queues' activity serves the gauges of one scrape. */
+const ACTIVITY_REUSE_MS = 200;
 
 /**
  * One Prometheus registry per application instance (not prom-client's global one), so tests can
@@ -11,7 +17,9 @@ export class MetricsService {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(jobs: JobsService) {
+  private activity: { atMs: number; states: Promise<QueueState[]> } | null = null;
+
+  constructor(jobs: JobsService, @Inject(APP_CONFIG) config: AppConfig) {
     collectDefaultMetrics({ register: this.registry, prefix: 'musicboss_' });
     this.httpDuration = new Histogram({
       name: 'musicboss_http_request_duration_seconds',
@@ -36,5 +44,29 @@ export class MetricsService {
         }
       },
     });
+    const states = (): Promise<QueueState[]> => {
+      const nowMs = Date.now();
+      if (!this.activity || nowMs - this.activity.atMs > ACTIVITY_REUSE_MS) {
+        this.activity = { atMs: nowMs, states: jobs.driver.activity().then((activity) => queueStates(activity, nowMs, config.queueStallMs)) };
+      }
+      return this.activity.states;
+    };
+    const queueGauge = (name: string, help: string, value: (state: QueueState) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['queue'],
+        registers: [this.registry],
+        async collect() {
+          try {
+            for (const state of await states()) this.set({ queue: state.queue }, value(state));
+          } catch {
+            // Queue backend unreachable: leave the last values; health reports the outage.
+          }
+        },
+      });
+    queueGauge('musicboss_queue_oldest_waiting_seconds', 'Age of the oldest job waiting in each queue (its lag); 0 when none waits', (s) => s.lagMs / 1000);
+    queueGauge('musicboss_queue_consumed_seconds_ago', 'Seconds since a worker last reported consuming each queue; -1 if none ever did', (s) => (s.consumedAgoMs === null ? -1 : s.consumedAgoMs / 1000));
+    queueGauge('musicboss_queue_stalled', '1 when no worker consumed the queue within MUSICBOSS_QUEUE_STALL_MS or its oldest waiting job is older than that', (s) => (s.stalled ? 1 : 0));
   }
 }

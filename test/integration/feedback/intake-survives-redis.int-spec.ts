@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { RunningWorker } from '../../../src/bootstrap';
 import { eventually } from '../../support/job-driver.contract';
+import { scrapeMetric } from '../../support/metrics';
 import { startOwnRedis, type OwnRedis } from '../../support/own-redis';
 import { expectOk } from '../../support/seed-ads';
 import { createProductionEnv, http, startProductionApp, startProductionWorker, type ProductionTestEnv, type TestApp } from '../../support/test-app';
@@ -8,18 +9,8 @@ import { EventLoad, expectStoredExactlyOnce, LinkLoad, makeEvents, type LoadEven
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A metric's value (summed over its label sets) from an API node's /metrics. */
-async function metric(url: string, name: string, labels = ''): Promise<number> {
-  const text = (await http(url, 'GET', '/metrics')).text;
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) {
-      if (labels && !line.includes(labels)) continue;
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return sum;
-}
+/** A metric's value from an API node's /metrics, 0 when it has no sample yet. */
+const metric = async (url: string, name: string, labels = '') => (await scrapeMetric(url, name, labels)) ?? 0;
 
 /**
  * Tracking links and POST /v1/events while the queue's Redis hangs or is gone, in production mode
