@@ -1,17 +1,24 @@
 /**
  * npm run bench:decision — POST /v1/decisions throughput and latency of MusicBoss in production
  * mode (local PostgreSQL + Redis) against a bare Fastify server answering a canned JSON body,
- * loaded in the same run by the same autocannon settings. Setup through the real API:
- * 1,000,000 listener profiles, 50 rule packages, 20 slots, 200 active campaigns with caps.
- * The two servers are loaded in alternating rounds (BENCH_ROUNDS, default 2, of BENCH_DURATION_S /
- * rounds seconds each), so that a slow or fast phase of a shared machine falls on both.
- * Prints last: decision-bench: rps=… p50_ms=… p99_ms=… hello_rps=… ratio=… errors=…
+ * loaded in the same run by the same settings. Setup through the real API: BENCH_USERS (1,000,000)
+ * listener profiles, 50 rule packages, 20 slots, 200 active campaigns with caps.
+ * Two phases, each loading the bare server first, then MusicBoss:
+ * - closed loop: 50 autocannon connections, in alternating rounds (BENCH_ROUNDS, default 2, of
+ *   BENCH_DURATION_S / rounds seconds each), so that a slow or fast phase of a shared machine falls
+ *   on both. Gives req/s, their ratio, and the CPU each server spends per request (cpu_quotient =
+ *   API µs per decision ÷ bare µs per request). Its latency is 50 ÷ throughput by construction.
+ * - open loop: BENCH_OPEN_RATE (1,500) requests a second for BENCH_OPEN_S (20) seconds, each due at
+ *   its time whatever the earlier ones did, latency counted from then (no coordinated omission).
+ *   BENCH_OPEN_S=0 skips it; BENCH_OPEN_WARMUP_S (3) of the same load go first, unmeasured.
+ * Prints last: decision-bench: rps=… p50_ms=… p99_ms=… hello_rps=… ratio=… cpu_quotient=… open_rate=… open_p99_ms=… errors=…
  */
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { openLoop, type OpenLoopResult } from './lib/open-loop';
 import { commandCpuSeconds, machineCpuSeconds, measureCpu, measureSchedule } from './lib/process-cpu';
 import { BENCH_REDIS_URL, freePort, NODE_FLAGS, startProductionStack, waitForHttp } from './lib/production';
 
@@ -21,6 +28,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
 const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 2)));
 const ROUND_S = DURATION_S / ROUNDS;
 const CONNECTIONS = 50;
+const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 1500);
+const OPEN_S = Number(process.env.BENCH_OPEN_S ?? 20);
+const OPEN_WARMUP_S = Number(process.env.BENCH_OPEN_WARMUP_S ?? 3);
 const SLOTS = 20;
 const CAMPAIGNS = 200;
 const PACKAGES = 50;
@@ -279,10 +289,12 @@ async function main(): Promise<void> {
     // Both servers keep about one core busy, so the req/s ratio is about the inverse of their CPU
     // per request: this says what the ratio is made of (the kernel's share of a bare request
     // varies with the phase of the machine, so the quotient moves with it too).
+    let cpuQuotient: number | null = null;
     if (shares.api !== null && musicboss.rps > 0 && bareShareSum !== null && bare.rps > 0) {
       const bareUs = ((bareShareSum / ROUNDS) * 1e6) / bare.rps;
       const apiUs = (shares.api * 1e6) / musicboss.rps;
-      log(`# CPU per request: bare Fastify ${bareUs.toFixed(0)} µs, the MusicBoss API ${apiUs.toFixed(0)} µs per decision, ${(apiUs / bareUs).toFixed(2)}× (a ratio of 0.25 needs at most about 4×)`);
+      cpuQuotient = apiUs / bareUs;
+      log(`# CPU per request: bare Fastify ${bareUs.toFixed(0)} µs, the MusicBoss API ${apiUs.toFixed(0)} µs per decision, ${cpuQuotient.toFixed(2)}× (a ratio of 0.25 needs at most about 4×)`);
     }
     // Where the latency tail comes from: the API's event loop stalls (timers, GC, long synchronous work).
     const ms = (xs: number[], pick: (xs: number[]) => number) => (xs.length === 0 ? '?' : pick(xs).toFixed(1));
@@ -310,8 +322,28 @@ async function main(): Promise<void> {
     }
     log(`# Redis: ${scripts.calls} EVALSHA calls (reserve scripts, and BullMQ's), ${scripts.calls > 0 ? (scripts.usec / scripts.calls).toFixed(1) : '-'} µs each`);
     log(`# MusicBoss ${musicboss.rps.toFixed(0)} req/s p50 ${musicboss.p50} ms p99 ${musicboss.p99} ms; bare Fastify ${bare.rps.toFixed(0)} req/s; ${USERS} users, ${SLOTS} slots, ${CAMPAIGNS} campaigns, ${PACKAGES} packages, ${CONNECTIONS} connections, ${DURATION_S} s each in ${ROUNDS} alternating round(s)`);
+
+    let open: OpenLoopResult | null = null;
+    if (OPEN_S > 0) {
+      const phase = async (name: string, url: string, headers: Record<string, string>, pid: number | undefined) => {
+        await waitForQuietMachine(0.25, 30);
+        const load = (durationS: number) => openLoop({ url, headers: { 'content-type': 'application/json', ...headers }, body, ratePerS: OPEN_RATE, durationS });
+        // Unmeasured first: connections opened and the code paths of this rate warmed.
+        if (OPEN_WARMUP_S > 0) await load(OPEN_WARMUP_S);
+        const cpu = pid === undefined ? () => ({ server: null }) : measureCpu({ server: pid });
+        const result = await load(OPEN_S);
+        const share = cpu().server;
+        const cpuUs = share === null || result.answeredPerS === 0 ? '?' : ((share * 1e6) / result.answeredPerS).toFixed(0);
+        log(`# open loop, ${name}: ${result.sent} requests at ${OPEN_RATE}/s, answered ${result.answeredPerS.toFixed(0)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, errors ${result.errors}; ${cpuUs} µs of server CPU per request`);
+        return result;
+      };
+      await phase('bare Fastify', `http://127.0.0.1:${helloPort}/v1/decisions`, {}, hello.pid);
+      open = await phase('MusicBoss', `${base}/v1/decisions`, { authorization: `Bearer ${client}` }, stack.pids.api);
+    }
+    const errors = musicboss.errors + (open?.errors ?? 0);
     log(
-      `decision-bench: rps=${musicboss.rps.toFixed(0)} p50_ms=${musicboss.p50} p99_ms=${musicboss.p99} hello_rps=${bare.rps.toFixed(0)} ratio=${(musicboss.rps / bare.rps).toFixed(3)} errors=${musicboss.errors}`,
+      `decision-bench: rps=${musicboss.rps.toFixed(0)} p50_ms=${musicboss.p50} p99_ms=${musicboss.p99} hello_rps=${bare.rps.toFixed(0)} ratio=${(musicboss.rps / bare.rps).toFixed(3)} ` +
+        `cpu_quotient=${cpuQuotient === null ? '?' : cpuQuotient.toFixed(2)} open_rate=${OPEN_RATE} open_p99_ms=${open ? open.p99Ms.toFixed(1) : 'skipped'} errors=${errors}`,
     );
   } finally {
     hello.kill('SIGKILL');
