@@ -9,6 +9,7 @@ import { TRACKING_SECRET } from '../../platform/tokens';
 import { FeedbackClock } from '../../platform/feedback-clock';
 
 export const MAX_EVENTS_PER_BATCH = 500;
+const DROP_LOG_INTERVAL_MS = 10_000;
 
 export type VerifiedEvent = { kind: 'ok'; event: FeedbackEvent } | { kind: 'rejected'; status: 400 | 410; error: string };
 
@@ -39,6 +40,8 @@ export class EventIntakeService {
   private readonly accepted: Counter<'source' | 'durable_in'>;
   private readonly dropped: Counter<'type'>;
   private readonly legacyTokens: Counter<'type'>;
+  private lastDropLogMs = 0;
+  private dropsSinceLog = 0;
 
   constructor(
     private readonly intake: SpooledJobs,
@@ -104,9 +107,19 @@ export class EventIntakeService {
       return { ...verified, durableIn };
     } catch (error) {
       this.dropped.inc({ type: verified.event.type });
-      this.logger.error(`${verified.event.type} of decision ${verified.event.claims.d} dropped: ${error instanceof Error ? error.message : String(error)}`);
+      this.logDrop(error);
       return { ...verified, durableIn: 'dropped' };
     }
+  }
+
+  /** One line per DROP_LOG_INTERVAL_MS at most: while the spool is full every link hit drops its event. */
+  private logDrop(error: unknown): void {
+    this.dropsSinceLog++;
+    const nowMs = Date.now();
+    if (nowMs - this.lastDropLogMs < DROP_LOG_INTERVAL_MS) return;
+    this.logger.error(`${this.dropsSinceLog} link event(s) dropped (musicboss_events_dropped_total): ${error instanceof Error ? error.message : String(error)}`);
+    this.lastDropLogMs = nowMs;
+    this.dropsSinceLog = 0;
   }
 
   /** A batch from the app: good events are queued together (one job), bad ones are reported by index. */
