@@ -19,7 +19,11 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness: database, Redis and queues. 200 when ok or degraded (still serving), 503 when down.' })
+  @ApiOperation({
+    summary:
+      'Readiness of the snapshot, database, Redis, counters, event intake and queues. 503 (down) only when this node cannot decide (no decision snapshot); ' +
+      'PostgreSQL or Redis down, events spooled to disk, a queue no worker consumed or with old waiting jobs: 200 degraded, naming the component.',
+  })
   @ApiOkResponse({ schema: { example: { status: 'degraded', components: { database: { status: 'up' }, redis: { status: 'down', detail: 'connect ECONNREFUSED' } } } } })
   @ApiServiceUnavailableResponse()
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
