@@ -331,10 +331,19 @@ async function main(): Promise<void> {
         // Unmeasured first: connections opened and the code paths of this rate warmed.
         if (OPEN_WARMUP_S > 0) await load(OPEN_WARMUP_S);
         const cpu = pid === undefined ? () => ({ server: null }) : measureCpu({ server: pid });
+        const generatorBefore = process.cpuUsage();
+        const machineBefore = machineCpuSeconds();
         const result = await load(OPEN_S);
         const share = cpu().server;
-        const cpuUs = share === null || result.answeredPerS === 0 ? '?' : ((share * 1e6) / result.answeredPerS).toFixed(0);
-        log(`# open loop, ${name}: ${result.sent} requests at ${OPEN_RATE}/s, answered ${result.answeredPerS.toFixed(0)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, errors ${result.errors}; ${cpuUs} µs of server CPU per request`);
+        const generator = process.cpuUsage(generatorBefore);
+        const machineAfter = machineCpuSeconds();
+        const serverUs = share === null || result.answeredPerS === 0 ? '?' : ((share * 1e6) / result.answeredPerS).toFixed(0);
+        const generatorUs = (((generator.user + generator.system) / result.sent) | 0).toFixed(0);
+        const busy = machineBefore && machineAfter ? `${Math.round((100 * (machineAfter.busyS - machineBefore.busyS)) / (machineAfter.totalS - machineBefore.totalS))}%` : '?';
+        log(
+          `# open loop, ${name}: ${result.sent} requests at ${OPEN_RATE}/s, answered ${result.answeredPerS.toFixed(0)}/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, errors ${result.errors}; ` +
+            `CPU per request: server ${serverUs} µs, load generator ${generatorUs} µs; machine ${busy} busy`,
+        );
         return result;
       };
       await phase('bare Fastify', `http://127.0.0.1:${helloPort}/v1/decisions`, {}, hello.pid);
