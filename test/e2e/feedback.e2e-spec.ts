@@ -153,7 +153,7 @@ describe('feedback (embedded mode, through HTTP)', () => {
     expect(await eventCount(ad.decisionId)).toBe(0);
   });
 
-  // The four alterations the issue found accepted and stored: the same bytes, spelled otherwise.
+  // Alterations a lenient decoder reads as the same bytes: a token has one spelling.
   it.each([
     ['a set unused bit', (s: string) => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1)],
     ["an inserted '!'", (s: string) => `${s.slice(0, 4)}!${s.slice(4)}`],

@@ -58,8 +58,8 @@ describe('tracking tokens', () => {
     }
   });
 
-  // The four alterations the issue found accepted, on the signature and on the payload; each is
-  // the same bytes spelled differently, so only strict decoding refuses them.
+  // Alterations a lenient decoder reads as the same bytes, on the signature and on the payload:
+  // only strict decoding refuses them.
   it.each<[string, (part: string) => string]>([
     ['a set unused bit', flipUnusedBit],
     ["an inserted '!'", (part) => `${part.slice(0, 5)}!${part.slice(5)}`],
